@@ -1,0 +1,1 @@
+"""The staffrec review portal (Flask); built in a later issue."""

@@ -1,0 +1,21 @@
+"""Writing files so a reader never sees half of one."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path, data):
+    """Write bytes to `path` through a temp file in the same folder, fsync, then rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
