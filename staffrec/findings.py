@@ -1,0 +1,55 @@
+"""Findings: what a check or reader reports to a user, as frozen data."""
+
+import attrs
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+
+@attrs.frozen
+class FindingType:
+    """A stable finding code with its severity and Chinese message template."""
+
+    code: str
+    severity: str
+    template: str
+
+    def __call__(self, file=None, row=None, column=None, value=None, **params):
+        """Make a Finding of this type; `params` fill the message template."""
+        message = self.template.format(file=file, row=row, column=column, value=value, **params)
+        return Finding(self.code, self.severity, message, file, row, column, value)
+
+
+@attrs.frozen
+class Finding:
+    """One problem found in a file: code, severity, place as the user sees it, and how to fix it."""
+
+    code: str
+    severity: str = attrs.field(validator=attrs.validators.in_(SEVERITIES))
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    @property
+    def is_error(self):
+        """Tell whether the finding blocks acceptance of the file."""
+        return self.severity == ERROR
+
+
+_TYPES = {}
+
+
+def finding_type(code, severity, template):
+    """Register a finding code once and return its FindingType."""
+    if code in _TYPES:
+        raise ValueError(f"finding code {code!r} registered twice")
+    _TYPES[code] = FindingType(code, severity, template)
+    return _TYPES[code]
+
+
+def finding_types():
+    """Return every registered finding type by code."""
+    return dict(_TYPES)
