@@ -23,6 +23,7 @@ _STYLES = {
     "text": (_FONT, "@"),
     "plain": (f"{_FONT}; align: wrap on, vert top", "General"),
 }
+BLANK_STYLES = frozenset({"input"})
 # xlwt counts column width in 1/256 of a character.
 _WIDTH_UNIT = 256
 
@@ -48,8 +49,9 @@ def _write_sheet(book, layout, styles):
                 r2, c2 = merged[(r, c)]
                 sheet.write_merge(r, r2, c, c2, value, style)
             elif value == "":
-                # A styled blank keeps the text format where the clerk will type.
-                sheet.write(r, c, None, style)
+                # Only the sign-off inputs need a visible empty cell; other blanks stay unwritten.
+                if style_name in BLANK_STYLES:
+                    sheet.write(r, c, None, style)
             else:
                 sheet.write(r, c, value, style)
     if layout.freeze_rows:

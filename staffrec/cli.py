@@ -1,0 +1,176 @@
+"""The `staffrec` command line; messages are Simplified Chinese, exit 2 means a bad invocation."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import StaffrecError
+from .reader import open_template
+from .registry import load_registry, save_registry
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are Chinese and exit 2."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}：参数错误：{message}\n")
+
+
+def _cmd_registry_demo(args):
+    from .demo import demo_registry
+
+    registry = demo_registry(seed=args.seed, per_county=args.per_county)
+    save_registry(registry, args.out)
+    print(f"已生成演示学校名单 {args.out}：{len(registry)} 所学校。")
+    return EXIT_OK
+
+
+def _cmd_registry_check(args):
+    registry = load_registry(args.path)
+    kinds = {}
+    for school in registry:
+        kinds[school.kind().name] = kinds.get(school.kind().name, 0) + 1
+    summary = "，".join(f"{name} {count} 所" for name, count in kinds.items())
+    print(f"{args.path}：学校名单无误，共 {len(registry)} 所学校（{summary}）。")
+    return EXIT_OK
+
+
+def describe_template(template):
+    """Return Chinese lines saying what was read from one file and what was found."""
+    head = f"{template.source}："
+    if template.kind is None:
+        head += "无法读取为采集模板。"
+    else:
+        school = f"{template.school_name}（{template.school_id}）" if template.school_id else "学校不明"
+        head += f"{school}，{template.kind.template_name}，{len(template.records)} 条记录。"
+    lines = [head]
+    for finding in template.findings:
+        where = f"第 {finding.row} 行 " if finding.row else ""
+        level = "错误" if finding.is_error else "提示"
+        lines.append(f"  [{level}] {where}{finding.message}")
+    return lines
+
+
+def _cmd_read(args):
+    status = EXIT_OK
+    for path in args.paths:
+        template = open_template(path)
+        print("\n".join(describe_template(template)))
+        if any(f.is_error for f in template.findings):
+            status = EXIT_FINDINGS
+    return status
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr for runs long enough to need one."""
+
+    WIDTH, MINIMUM = 30, 20
+
+    def __init__(self, total, label, stream=None):
+        self.total, self.label, self.done = total, label, 0
+        self.stream = stream or sys.stderr
+        self.shown = total >= self.MINIMUM and self.stream.isatty()
+
+    def __call__(self, _item=None):
+        self.done += 1
+        if self.shown and (self.done == self.total or self.done % max(1, self.total // 100) == 0):
+            filled = self.WIDTH * self.done // self.total
+            bar = "█" * filled + "·" * (self.WIDTH - filled)
+            end = "\n" if self.done == self.total else ""
+            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}{end}")
+            self.stream.flush()
+
+
+def _cmd_template(args):
+    from .distribute import distribute, select_schools
+
+    registry = load_registry(args.registry)
+    schools = select_schools(registry, school=args.school, county=args.county, city=args.city, kind=args.kind)
+    if not schools:
+        print("没有符合条件的学校，未生成模板。", file=sys.stderr)
+        return EXIT_USAGE
+    paths = distribute(
+        registry, schools, args.out, fmt=args.format, as_zip=args.zip, progress=_ProgressBar(len(schools), "生成模板")
+    )
+    what = f"{len(paths)} 个压缩包" if args.zip else f"{len(paths)} 个模板"
+    print(f"已为 {len(schools)} 所学校生成模板，写入 {args.out}：{what}。")
+    return EXIT_OK
+
+
+def _cmd_masters(args):
+    from .distribute import write_masters
+
+    for path in write_masters(args.out):
+        print(f"已写入总模板：{path}")
+    return EXIT_OK
+
+
+def _cmd_demo(args):
+    from .demo_run import run_demo
+
+    run_demo(Path(args.out), per_county=args.per_county, echo=print)
+    return EXIT_OK
+
+
+def build_parser():
+    """Build the argument parser of every subcommand."""
+    parser = _Parser(prog="staffrec", description="教职工基础信息采集：模板、校验与审核。")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
+
+    demo = commands.add_parser("demo", help="生成演示地区：学校名单与若干学校已填报的模板，并读回核对")
+    demo.add_argument("--out", default="demo", help="输出目录（默认 demo）")
+    demo.add_argument("--per-county", type=int, default=4, help="每个旗县的中小学数量（默认 4）")
+    demo.set_defaults(handler=_cmd_demo)
+
+    template = commands.add_parser("template", help="按学校名单为学校生成空白采集模板（分发用）")
+    template.add_argument("--registry", required=True, type=Path, help="学校名单 CSV")
+    scope = template.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--school", help="一所学校的学校标识码")
+    scope.add_argument("--county", help="旗县（市、区）代码：该旗县的全部学校")
+    scope.add_argument("--city", help="盟市代码：该盟市的全部学校")
+    scope.add_argument("--all", action="store_true", help="名单中的全部学校")
+    template.add_argument("--kind", choices=("中小学", "中职", "特教", "高校"), help="只生成这一类模板")
+    template.add_argument("--out", required=True, type=Path, help="输出目录")
+    template.add_argument("--zip", action="store_true", help="每个旗县打包成一个 ZIP")
+    template.add_argument("--format", choices=("xls", "xlsx"), default="xls", help="文件格式（默认 xls）")
+    template.set_defaults(handler=_cmd_template)
+
+    masters = commands.add_parser("masters", help="由 codes/ 生成四类总模板")
+    masters.add_argument("--out", default=Path("templates_xls"), type=Path, help="输出目录（默认 templates_xls）")
+    masters.set_defaults(handler=_cmd_masters)
+
+    read = commands.add_parser("read", help="读取采集模板，显示学校、模板类别、记录数和读取时发现的问题")
+    read.add_argument("paths", nargs="+", metavar="文件")
+    read.set_defaults(handler=_cmd_read)
+
+    registry = commands.add_parser("registry", help="学校名单")
+    registry_commands = registry.add_subparsers(dest="registry_command", required=True, parser_class=_Parser, metavar="操作")
+    make = registry_commands.add_parser("demo", help="生成演示学校名单")
+    make.add_argument("--out", required=True, type=Path, help="输出的 CSV 文件")
+    make.add_argument("--per-county", type=int, default=4, help="每个旗县的中小学数量（默认 4）")
+    make.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
+    make.set_defaults(handler=_cmd_registry_demo)
+    check = registry_commands.add_parser("check", help="检查学校名单 CSV")
+    check.add_argument("path", type=Path)
+    check.set_defaults(handler=_cmd_registry_check)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except StaffrecError as exc:
+        print(f"staffrec：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"staffrec：无法访问 {exc.filename or ''}：{exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
