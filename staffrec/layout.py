@@ -13,6 +13,10 @@ STAMP_MARK = "staffrec"
 
 # 0-based row indexes on the data sheet; Excel shows them one higher.
 TITLE_ROW, SIGNOFF_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 2, 3
+# Drop-downs reach the last row an .xls sheet has, in both formats.
+LAST_DATA_ROW = 65535
+# Excel's limits on data-validation texts.
+PROMPT_TITLE_MAX, PROMPT_MAX = 32, 255
 
 SIGNOFF_FIELDS = (
     ("entered_by", "录入人"),
@@ -56,6 +60,28 @@ class SheetRow:
 
 
 @attrs.frozen
+class ListValidation:
+    """A drop-down on one column's rows offering `values`, which also stand in a source range.
+
+    Rows and columns are 0-based and inclusive. `source` is (sheet name, first row, last row,
+    column) of the cells holding `values`, and `name` a defined name a writer may give that range.
+    `strict` False lets the clerk type other text after a warning (multi-code cells).
+    """
+
+    first_row: int
+    last_row: int
+    column: int
+    values: tuple
+    source: tuple
+    name: str
+    prompt_title: str
+    prompt: str
+    error_title: str
+    error: str
+    strict: bool = True
+
+
+@attrs.frozen
 class SheetLayout:
     """One sheet to write; `text_columns` leading columns get the text number format throughout."""
 
@@ -66,6 +92,7 @@ class SheetLayout:
     merges: tuple = ()
     freeze_rows: int = 0
     text_columns: int = 0
+    validations: tuple = ()
 
 
 @attrs.frozen
@@ -86,7 +113,9 @@ def header_signature(kind):
 
 
 def title_text(school_id, school_name, kind):
-    """Return the title row text naming the school and the template."""
+    """Return the title row text naming the school and the template (just the template for a master)."""
+    if not school_id:
+        return kind.template_name
     return f"{kind.template_name}　学校：{school_name}　学校标识码：{school_id}"
 
 
@@ -101,6 +130,36 @@ def _column_width(indicator, catalogue, kind):
         labels = catalogue.table(indicator.table).choices(kind.name)
         return max(header, min(30, max(len(c.label) for c in labels) * 2))
     return max(header, min(indicator.max_len or 20, 24))
+
+
+def _clip(text, limit):
+    """Cut `text` to Excel's limit, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _validations(kind, catalogue):
+    """One drop-down per coded column, fed by that column's range on the code sheet."""
+    validations = []
+    for source_column, ind in enumerate(i for i in kind.indicators if i.is_coded):
+        labels = tuple(c.label for c in catalogue.table(ind.table).choices(kind.name))
+        multi = ind.type == "multicode"
+        how = "可选多项，用英文逗号分隔" if multi else "请从下拉列表中选择"
+        validations.append(
+            ListValidation(
+                first_row=FIRST_DATA_ROW,
+                last_row=LAST_DATA_ROW,
+                column=ind.order - 1,
+                values=labels,
+                source=(CODE_SHEET, 1, len(labels), source_column),
+                name=f"codes_{ind.key}",
+                prompt_title=_clip(ind.header, PROMPT_TITLE_MAX),
+                prompt=_clip(f"{how}，形如“{labels[0]}”。{ind.note}", PROMPT_MAX),
+                error_title="输入值无效",
+                error=_clip(f"“{ind.header}”应填“代码-名称”，如“{labels[0]}”，请从下拉列表中选择；各项代码见“{CODE_SHEET}”工作表。", PROMPT_MAX),
+                strict=not multi,
+            )
+        )
+    return tuple(validations)
 
 
 def _data_sheet(school_id, school_name, kind, records, signoff, catalogue):
@@ -125,6 +184,7 @@ def _data_sheet(school_id, school_name, kind, records, signoff, catalogue):
         merges=((TITLE_ROW, TITLE_ROW, 0, width - 1),),
         freeze_rows=FIRST_DATA_ROW,
         text_columns=width,
+        validations=_validations(kind, catalogue),
     )
 
 

@@ -4,7 +4,10 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .xls_writer import BLANK_STYLES
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -44,6 +47,31 @@ def _named_styles(book):
     return names
 
 
+def _area(first_row, last_row, column):
+    """Return an absolute A1 area of one column, rows 0-based inclusive."""
+    letter = get_column_letter(column + 1)
+    return f"${letter}${first_row + 1}:${letter}${last_row + 1}"
+
+
+def _data_validation(spec):
+    """Build the openpyxl list validation of a ListValidation, sourced from its range."""
+    sheet_name, first, last, column = spec.source
+    validation = DataValidation(
+        type="list",
+        formula1=f"{quote_sheetname(sheet_name)}!{_area(first, last, column)}",
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle=spec.prompt_title,
+        prompt=spec.prompt,
+        errorTitle=spec.error_title,
+        error=spec.error,
+        errorStyle="stop" if spec.strict else "warning",
+    )
+    validation.add(_area(spec.first_row, spec.last_row, spec.column).replace("$", ""))
+    return validation
+
+
 def _write_sheet(book, layout, styles):
     """Add one sheet to the openpyxl workbook."""
     sheet = book.create_sheet(layout.name)
@@ -55,6 +83,8 @@ def _write_sheet(book, layout, styles):
             dimension.number_format = "@"
     for r, row in enumerate(layout.rows, start=1):
         for c, (value, style_name) in enumerate(zip(row.values, row.styles), start=1):
+            if value == "" and style_name not in BLANK_STYLES:
+                continue
             cell = sheet.cell(row=r, column=c)
             if value != "":
                 cell.value = value
@@ -63,6 +93,8 @@ def _write_sheet(book, layout, styles):
         sheet.merge_cells(start_row=r1 + 1, end_row=r2 + 1, start_column=c1 + 1, end_column=c2 + 1)
     if layout.freeze_rows:
         sheet.freeze_panes = sheet.cell(row=layout.freeze_rows + 1, column=1)
+    for spec in layout.validations:
+        sheet.add_data_validation(_data_validation(spec))
     return sheet
 
 
