@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo
 
-.PHONY: install test demo clean
+.PHONY: install system-packages test demo masters clean
 
 install: $(STAMP)
 
@@ -15,8 +15,14 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-test: install
+system-packages:
+	tools/install-system-packages
+
+test: install system-packages
 	$(BIN)/python -m pytest
+
+masters: install
+	$(BIN)/staffrec masters --out templates_xls
 
 demo: install
 	$(BIN)/staffrec demo --out $(DEMO)

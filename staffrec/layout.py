@@ -15,8 +15,8 @@ STAMP_MARK = "staffrec"
 TITLE_ROW, SIGNOFF_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 2, 3
 # Drop-downs reach the last row an .xls sheet has, in both formats.
 LAST_DATA_ROW = 65535
-# Excel's limits on data-validation texts.
-PROMPT_TITLE_MAX, PROMPT_MAX = 32, 255
+# Excel's limits on data-validation texts ([MS-XLS] DV: error text at most 225 characters).
+PROMPT_TITLE_MAX, PROMPT_MAX, ERROR_MAX = 32, 255, 225
 
 SIGNOFF_FIELDS = (
     ("entered_by", "录入人"),
@@ -155,7 +155,7 @@ def _validations(kind, catalogue):
                 prompt_title=_clip(ind.header, PROMPT_TITLE_MAX),
                 prompt=_clip(f"{how}，形如“{labels[0]}”。{ind.note}", PROMPT_MAX),
                 error_title="输入值无效",
-                error=_clip(f"“{ind.header}”应填“代码-名称”，如“{labels[0]}”，请从下拉列表中选择；各项代码见“{CODE_SHEET}”工作表。", PROMPT_MAX),
+                error=_clip(f"“{ind.header}”应填“代码-名称”，如“{labels[0]}”，请从下拉列表中选择；各项代码见“{CODE_SHEET}”工作表。", ERROR_MAX),
                 strict=not multi,
             )
         )

@@ -3,6 +3,9 @@
 import io
 
 import xlwt
+from xlwt import CompoundDoc
+
+from .xls_validation import add_validations
 
 _FONT = "font: name 宋体, height 220"
 _BORDER = "borders: left thin, right thin, top thin, bottom thin"
@@ -68,6 +71,8 @@ def write_xls(layout):
     styles = _styles()
     for sheet_layout in layout.sheets:
         _write_sheet(book, sheet_layout, styles)
+    # xlwt cannot write data validation: splice the drop-downs into its BIFF stream before packing.
+    stream = add_validations(book.get_biff_data(), tuple(s.validations for s in layout.sheets))
     out = io.BytesIO()
-    book.save(out)
+    CompoundDoc.XlsDoc().save(out, stream)
     return out.getvalue()
