@@ -5,6 +5,7 @@ Scripts use the names below; see README.md for examples.
 
 from .catalogue import Catalogue, Indicator, TemplateKind, catalogue, load_catalogue
 from .cells import Cell, CellKind
+from .checks import Report, validate
 from .codes import Code, CodeTable
 from .errors import (
     CatalogueError,
@@ -35,6 +36,7 @@ __all__ = [
     "Record",
     "RecordError",
     "Registry",
+    "Report",
     "RegistryError",
     "School",
     "SchoolId",
@@ -50,4 +52,5 @@ __all__ = [
     "new_template",
     "open_template",
     "save_registry",
+    "validate",
 ]

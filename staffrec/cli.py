@@ -54,6 +54,45 @@ def describe_template(template):
     return lines
 
 
+def _validation_lines(report):
+    """Return the readable Chinese listing of one report."""
+    verdict = "通过" if report.valid else "未通过"
+    head = (
+        f"{report.file}：校验{verdict}，{report.rows} 条记录，"
+        f"错误 {report.counts['error']} 个，警告 {report.counts['warning']} 个。"
+    )
+    lines = [head]
+    for f in report.findings:
+        where = "".join(
+            part for part in (f"第 {f.row} 行" if f.row else "", f"“{f.column}”列" if f.column else "") if part
+        )
+        level = "错误" if f.is_error else "警告"
+        lines.append(f"  [{level}] {where + '：' if where else ''}{f.message}")
+    if report.truncated:
+        lines.append(f"  ……问题太多，只列出前 {len(report.findings)} 个。")
+    return lines
+
+
+def _cmd_validate(args):
+    import json
+
+    from .checks import validate
+
+    registry = load_registry(args.registry) if args.registry else None
+    reports = [validate(path, registry=registry, limit=args.limit) for path in args.paths]
+    if args.annotate:
+        from .annotate import write_annotated
+
+        for path, report in zip(args.paths, reports):
+            write_annotated(path, report, args.annotate)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            print("\n".join(_validation_lines(report)))
+    return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS
+
+
 def _cmd_read(args):
     status = EXIT_OK
     for path in args.paths:
@@ -141,6 +180,14 @@ def build_parser():
     masters = commands.add_parser("masters", help="由 codes/ 生成四类总模板")
     masters.add_argument("--out", default=Path("templates_xls"), type=Path, help="输出目录（默认 templates_xls）")
     masters.set_defaults(handler=_cmd_masters)
+
+    validate = commands.add_parser("validate", help="校验采集模板（退出码：0 无错误，1 有错误，2 调用有误）")
+    validate.add_argument("paths", nargs="+", type=Path, metavar="文件")
+    validate.add_argument("--registry", type=Path, help="学校名单 CSV：核对学校标识、名称、办学性质")
+    validate.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    validate.add_argument("--annotate", type=Path, metavar="目录", help="把标注了问题的副本写入此目录")
+    validate.add_argument("--limit", type=int, default=1000, help="每个文件最多列出的问题数（默认 1000）")
+    validate.set_defaults(handler=_cmd_validate)
 
     read = commands.add_parser("read", help="读取采集模板，显示学校、模板类别、记录数和读取时发现的问题")
     read.add_argument("paths", nargs="+", metavar="文件")

@@ -9,15 +9,19 @@ SEVERITIES = (ERROR, WARNING)
 
 @attrs.frozen
 class FindingType:
-    """A stable finding code with its severity and Chinese message template."""
+    """A stable finding code with its severity, Chinese message template and fix hint."""
 
     code: str
     severity: str
     template: str
+    hint: str = ""
 
     def __call__(self, file=None, row=None, column=None, value=None, **params):
-        """Make a Finding of this type; `params` fill the message template."""
-        message = self.template.format(file=file, row=row, column=column, value=value, **params)
+        """Make a Finding of this type; `params` fill the message template and the hint."""
+        fields = dict(file=file, row=row, column=column, value=value, **params)
+        message = self.template.format(**fields)
+        if self.hint:
+            message += self.hint.format(**fields)
         return Finding(self.code, self.severity, message, file, row, column, value)
 
 
@@ -42,11 +46,11 @@ class Finding:
 _TYPES = {}
 
 
-def finding_type(code, severity, template):
+def finding_type(code, severity, template, hint=""):
     """Register a finding code once and return its FindingType."""
     if code in _TYPES:
         raise ValueError(f"finding code {code!r} registered twice")
-    _TYPES[code] = FindingType(code, severity, template)
+    _TYPES[code] = FindingType(code, severity, template, hint)
     return _TYPES[code]
 
 

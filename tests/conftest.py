@@ -38,3 +38,43 @@ def school_of_kind(registry, cat):
         return next(s for s in registry if s.kind(cat).name == kind_name)
 
     return pick
+
+
+CHECK_DAY = __import__("datetime").date(2026, 9, 15)
+
+
+@pytest.fixture
+def check_one(registry, school_of_kind, cat):
+    """Validate a template of one valid demo person of a kind, with raw changes applied.
+
+    `changes` maps indicator keys to cell text, or to (raw value, CellKind) to simulate how the
+    cell was stored; `school` picks another registry school; `signoff` overrides the sign-off.
+    """
+    from staffrec.cells import Cell, CellKind, make_cell
+    from staffrec.checks import validate
+    from staffrec.demo_staff import demo_records
+    from staffrec.records import Record
+    from staffrec.template import Template
+
+    def check(kind_name, school=None, signoff=None, use_registry=True, rows=None, **changes):
+        school = registry.get(school) if school else school_of_kind(kind_name)
+        kind = cat.kind(kind_name)
+        people = rows or [dict(changes)]
+        base = demo_records(school, len(people), seed=7)
+        records = []
+        for number, (person, person_changes) in enumerate(zip(base, people), start=4):
+            person.update({k: v for k, v in person_changes.items()})
+            cells = []
+            for key in kind.keys:
+                value = person[key]
+                raw, stored = value if isinstance(value, tuple) else (value, CellKind.TEXT)
+                cells.append(make_cell(raw, stored))
+            records.append(Record(kind.keys, tuple(c.text for c in cells), row=number, cells=tuple(cells)))
+        template = Template(
+            school.id, school.name, kind, records=records,
+            signoff=signoff if signoff is not None else {"entered_by": "李明", "checked_by": "王芳"},
+            catalogue=cat,
+        )
+        return validate(template, registry=registry if use_registry else None, today=CHECK_DAY)
+
+    return check

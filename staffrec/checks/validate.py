@@ -1,0 +1,56 @@
+"""validate(): read a file once and run every rule over it."""
+
+import datetime
+
+from ..catalogue import catalogue as default_catalogue
+from ..layout import FIRST_DATA_ROW
+from ..reader import open_template
+from ..template import Template
+from .cell_rules import CELL_RULES
+from .context import CheckContext, Resolver, RowView
+from .file_rules import FILE_RULES, check_name
+from .id_rules import ID_RULES
+from .report import DEFAULT_LIMIT, build_report
+from .row_rules import ROW_RULES
+from .scope_rules import SCOPE_RULES
+from .unique_rules import TABLE_RULES
+
+RECORD_RULES = CELL_RULES + ID_RULES + ROW_RULES + SCOPE_RULES
+
+
+def _numbered(records):
+    """Give records built in code the row numbers they would have once written."""
+    for index, record in enumerate(records):
+        if record.row is None:
+            record = type(record)(record.keys, record.values, row=FIRST_DATA_ROW + 1 + index)
+        yield record
+
+
+def check_template(context):
+    """Yield every finding of one template: reading, file, record and table rules."""
+    yield from context.template.findings
+    if context.kind is None:
+        yield from check_name(context)
+        return
+    for rule in FILE_RULES:
+        yield from rule(context)
+    resolve = Resolver(context.catalogue)
+    views = []
+    for record in _numbered(context.template.records):
+        view = RowView(record, context.kind, resolve)
+        views.append(view)
+        for rule in RECORD_RULES:
+            yield from rule(context, view)
+    for rule in TABLE_RULES:
+        yield from rule(context, views)
+
+
+def validate(source, registry=None, today=None, limit=DEFAULT_LIMIT, name=None, catalogue=None):
+    """Check a template (path, bytes, file object or Template) and return its Report."""
+    catalogue = catalogue or default_catalogue()
+    if isinstance(source, Template):
+        template = source
+    else:
+        template = open_template(source, name=name, catalogue=catalogue)
+    context = CheckContext(template, catalogue, registry, today or datetime.date.today())
+    return build_report(context, check_template(context), limit)
