@@ -93,6 +93,15 @@ def _cmd_validate(args):
     return EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS
 
 
+def _cmd_normalize(args):
+    from .normalize import normalize_file, outcome_lines
+
+    registry = load_registry(args.registry) if args.registry else None
+    outcome = normalize_file(args.path, args.out, registry=registry)
+    print("\n".join(outcome_lines(outcome)))
+    return EXIT_OK if outcome.ok else EXIT_FINDINGS
+
+
 def _cmd_read(args):
     status = EXIT_OK
     for path in args.paths:
@@ -188,6 +197,14 @@ def build_parser():
     validate.add_argument("--annotate", type=Path, metavar="目录", help="把标注了问题的副本写入此目录")
     validate.add_argument("--limit", type=int, default=1000, help="每个文件最多列出的问题数（默认 1000）")
     validate.set_defaults(handler=_cmd_validate)
+
+    normalize = commands.add_parser(
+        "normalize", help="把可确定的不规范写法改为规范写法，重新生成本校模板（退出码：0 无错误，1 仍有错误，2 调用有误）"
+    )
+    normalize.add_argument("path", type=Path, metavar="文件")
+    normalize.add_argument("--out", required=True, type=Path, metavar="目录", help="规范后的模板写入此目录")
+    normalize.add_argument("--registry", type=Path, help="学校名单 CSV：核对学校标识、名称、办学性质")
+    normalize.set_defaults(handler=_cmd_normalize)
 
     read = commands.add_parser("read", help="读取采集模板，显示学校、模板类别、记录数和读取时发现的问题")
     read.add_argument("paths", nargs="+", metavar="文件")

@@ -108,7 +108,7 @@ def _find_header(head, kinds):
     return None if best is None else best[1:]
 
 
-def _locate_data(book, kinds):
+def locate_data(book, kinds):
     """Find the sheet and header row of the data; return (sheet, head rows, rest, index, kind) or None."""
     preferred = book.sheet(DATA_SHEET)
     others = [s for s in book.sheets if s is not preferred and not s.hidden and s.name != STAMP_SHEET]
@@ -248,7 +248,7 @@ def open_template(source, name=None, catalogue=None):
     template.school_id, template.school_name = _identity(stamp, name, catalogue)
     hint = _kind_hint(stamp, name, catalogue)
     try:
-        located = _locate_data(book, [hint] if hint else list(catalogue.kinds.values()))
+        located = locate_data(book, [hint] if hint else list(catalogue.kinds.values()))
     except WorkbookReadError:
         template.findings = tuple(findings + [found.FILE_CORRUPT(file=name)])
         return template

@@ -59,7 +59,7 @@ class Template:
         except KeyError:
             raise TemplateError(f"unknown template format {fmt!r}; use 'xls' or 'xlsx'") from None
         if fmt == "xls" and len(self.records) > XLS_MAX_RECORDS:
-            raise TemplateError(f"{len(self.records)} records exceed the .xls limit of {XLS_MAX_RECORDS}")
+            raise TemplateError(f"共 {len(self.records)} 条记录，超过 .xls 工作表最多 {XLS_MAX_RECORDS} 条的限制。")
         layout = build_layout(
             self.school_id, self.school_name, self.kind, self.records, self.signoff, self._catalogue()
         )

@@ -88,6 +88,8 @@ def _write_sheet(book, layout, styles):
             cell = sheet.cell(row=r, column=c)
             if value != "":
                 cell.value = value
+                # Every template value is text; text starting with "=" must not become a formula.
+                cell.data_type = "s"
             cell.style = styles[style_name]
     for r1, r2, c1, c2 in layout.merges:
         sheet.merge_cells(start_row=r1 + 1, end_row=r2 + 1, start_column=c1 + 1, end_column=c2 + 1)

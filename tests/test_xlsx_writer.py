@@ -45,3 +45,13 @@ def test_every_coded_column_has_a_list_of_its_table_labels(cat, school_of_kind, 
         assert dv.promptTitle == ind.header[:32]
         assert "代码-名称" in dv.error
         assert dv.errorStyle == ("warning" if ind.type == "multicode" else "stop")
+
+
+def test_text_that_looks_like_a_formula_stays_text(school_of_kind):
+    template = new_template(school_of_kind("高校"), [{"name": "=HYPERLINK(\"http://x\",\"点我\")", "remark": "+1"}])
+    book = openpyxl.load_workbook(io.BytesIO(template.to_bytes("xlsx")))
+    sheet = book[DATA_SHEET]
+    assert (sheet["A4"].value, sheet["A4"].data_type) == ('=HYPERLINK("http://x","点我")', "s")
+    from staffrec import open_template
+
+    assert open_template(template.to_bytes("xlsx"), name="x.xlsx").records[0]["name"].startswith("=HYPERLINK")
