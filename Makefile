@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 DEMO   ?= demo
 
-.PHONY: install system-packages test demo masters clean
+.PHONY: install system-packages test demo masters bench clean
 
 install: $(STAMP)
 
@@ -20,6 +21,14 @@ system-packages:
 
 test: install system-packages
 	$(BIN)/python -m pytest
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.validate
+	$(BIN)/python -m bench.templates
 
 masters: install
 	$(BIN)/staffrec masters --out templates_xls

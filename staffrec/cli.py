@@ -11,6 +11,17 @@ from .registry import load_registry, save_registry
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+def _count(text):
+    """Parse a whole number of zero or more for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"“{text}”不能是负数")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are Chinese and exit 2."""
 
@@ -195,7 +206,7 @@ def build_parser():
     validate.add_argument("--registry", type=Path, help="学校名单 CSV：核对学校标识、名称、办学性质")
     validate.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     validate.add_argument("--annotate", type=Path, metavar="目录", help="把标注了问题的副本写入此目录")
-    validate.add_argument("--limit", type=int, default=1000, help="每个文件最多列出的问题数（默认 1000）")
+    validate.add_argument("--limit", type=_count, default=1000, help="每个文件最多列出的问题数（默认 1000）")
     validate.set_defaults(handler=_cmd_validate)
 
     normalize = commands.add_parser(

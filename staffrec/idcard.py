@@ -9,7 +9,7 @@ MALE, FEMALE = "1", "2"
 
 # ASCII digits only: str.isdigit() also accepts full-width and superscript digits.
 _FIRST17 = re.compile(r"[0-9]{17}")
-_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
+ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def check_character(first17):
@@ -41,7 +41,7 @@ def sex_code(id_number):
 
 def is_valid(id_number):
     """Tell whether `id_number` is 18 characters with a real birth date and the right check character."""
-    if not isinstance(id_number, str) or not _NUMBER.fullmatch(id_number):
+    if not isinstance(id_number, str) or not ID_PATTERN.fullmatch(id_number):
         return False
     return birth_date(id_number) is not None and check_character(id_number[:17]) == id_number[17]
 

@@ -40,6 +40,21 @@ SHEET_RENAMED = finding_type(
     WARNING,
     "数据所在工作表名为“{value}”，应为“{sheet}”。请把工作表名称改回“{sheet}”。",
 )
+HEADER_NOT_FOUND = finding_type(
+    "header.not_found",
+    ERROR,
+    "“{sheet}”工作表前 {rows} 行中找不到表头行。请使用原始模板，不要删除或清空表头。",
+)
+HEADER_REPEATED = finding_type(
+    "header.repeated",
+    WARNING,
+    "第 {row} 行重复了表头，已跳过。请删除这一行。",
+)
+KIND_HEADER_MISMATCH = finding_type(
+    "kind.header_mismatch",
+    ERROR,
+    "模板标识或文件名表明这是“{expected}”，表头却是“{actual}”的。模板不能混用，请把数据填入本校下发的模板。",
+)
 HEADER_MISSING = finding_type(
     "header.missing",
     ERROR,

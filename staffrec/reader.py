@@ -1,6 +1,5 @@
 """Open a filled template from any source and read its identity, header, sign-off and records."""
 
-import bisect
 import itertools
 import os
 from pathlib import PurePath, PureWindowsPath
@@ -10,11 +9,12 @@ from .catalogue import catalogue as default_catalogue
 from .cells import EMPTY
 from .errors import SchoolIdError, WorkbookReadError
 from .identity import SchoolId
-from .layout import DATA_SHEET, SIGNOFF_FIELDS, STAMP_FIELDS, STAMP_MARK, STAMP_SHEET
+from .header import compare_header, find_header, repeats_header
+from .layout import CODE_SHEET, DATA_SHEET, GUIDE_SHEET, STAMP_FIELDS, STAMP_MARK, STAMP_SHEET
 from .records import Record
+from .signoff import is_signoff_row, read_signoff
 from .sniff import sniff
 from .template import Template
-from .text import header_key
 from .xls_reader import read_xls
 from .xlsx_reader import read_xlsx
 
@@ -23,7 +23,7 @@ UNSUPPORTED = ("xlsb", "ods", "biff_old", "xml_spreadsheet")
 ENCRYPTED = ("xls_encrypted", "ooxml_encrypted")
 DAMAGED = ("ole_damaged", "zip_damaged")
 HEADER_SCAN_ROWS = 30
-_SIGNOFF_LABELS = {header_key(label): key for key, label in SIGNOFF_FIELDS}
+NOT_DATA = (CODE_SHEET, GUIDE_SHEET, STAMP_SHEET)
 _STAMP_LABELS = {label: key for key, label in STAMP_FIELDS}
 
 
@@ -92,121 +92,38 @@ def _kind_hint(stamp, name, catalogue):
     return None
 
 
-def _header_score(row, kind):
-    """Count the cells of a row that name a column of `kind`."""
-    return sum(1 for cell in row if cell.text and kind.by_header(cell.text) is not None)
+def locate_data(book, kinds, preferred=None):
+    """Find the data sheet and its header row; return (sheet, head, rest, index, kind), or None.
 
-
-def _find_header(head, kinds):
-    """Return (row index, kind) of the best header row among the first rows, or None."""
-    best = None
-    for index, row in enumerate(head):
-        for kind in kinds:
-            score = _header_score(row, kind)
-            if score >= max(3, len(kind.indicators) // 3) and (best is None or score > best[0]):
-                best = (score, index, kind)
-    return None if best is None else best[1:]
-
-
-def locate_data(book, kinds):
-    """Find the sheet and header row of the data; return (sheet, head rows, rest, index, kind) or None."""
-    preferred = book.sheet(DATA_SHEET)
-    others = [s for s in book.sheets if s is not preferred and not s.hidden and s.name != STAMP_SHEET]
-    for sheet in ([preferred] if preferred else []) + others:
+    The sheet named 教职工基础信息 is the data sheet when it exists; otherwise any visible sheet
+    but the code list, the guide and the stamp, which repeat the headers without being data.
+    """
+    data_sheet = book.sheet(DATA_SHEET)
+    candidates = [data_sheet] if data_sheet else [s for s in book.sheets if not s.hidden and s.name not in NOT_DATA]
+    for sheet in candidates:
         rows = sheet.rows()
         head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
-        hit = _find_header(head, kinds)
+        hit = find_header(head, kinds, preferred)
         if hit is not None:
             return sheet, head, rows, hit[0], hit[1]
     return None
 
 
-def _longest_increasing(orders):
-    """Return the set of positions forming one longest increasing run of `orders` (not contiguous)."""
-    tails, tail_pos, back = [], [], [None] * len(orders)
-    for pos, value in enumerate(orders):
-        i = bisect.bisect_left(tails, value)
-        back[pos] = tail_pos[i - 1] if i else None
-        if i == len(tails):
-            tails.append(value)
-            tail_pos.append(pos)
-        else:
-            tails[i], tail_pos[i] = value, pos
-    keep, pos = set(), tail_pos[-1] if tail_pos else None
-    while pos is not None:
-        keep.add(pos)
-        pos = back[pos]
-    return keep
-
-
-def _compare_header(cells, kind, row_number, name):
-    """Map columns to indicators; report missing, extra and moved columns."""
-    columns, findings, extra = {}, [], []
-    for position, cell in enumerate(cells):
-        indicator = kind.by_header(cell.text) if cell.text else None
-        if indicator is None or indicator.key in columns:
-            if cell.text:
-                extra.append((position, cell.text))
-            continue
-        columns[indicator.key] = position
-    for indicator in kind.indicators:
-        if indicator.key not in columns:
-            findings.append(
-                found.HEADER_MISSING(file=name, row=row_number, column=indicator.header, expected=indicator.order)
-            )
-    for position, text in extra:
-        findings.append(found.HEADER_EXTRA(file=name, row=row_number, value=text, position=position + 1))
-    placed = sorted(columns.items(), key=lambda item: item[1])
-    orders = [kind.indicator(key).order for key, _ in placed]
-    in_order = _longest_increasing(orders)
-    for index, (key, position) in enumerate(placed):
-        if index not in in_order:
-            indicator = kind.indicator(key)
-            findings.append(
-                found.HEADER_MOVED(
-                    file=name,
-                    row=row_number,
-                    column=indicator.header,
-                    expected=indicator.order,
-                    actual=position + 1,
-                )
-            )
-    return columns, findings
-
-
-def _signoff_from_row(row, signoff):
-    """Collect `录入人：张三`-style pairs of a row into `signoff`; tell whether the row held any."""
-    hit = False
-    for position, cell in enumerate(row):
-        label, colon, inline = cell.text.replace(":", "：").partition("：")
-        key = _SIGNOFF_LABELS.get(header_key(label))
-        if key is None:
-            continue
-        hit = True
-        value = inline.strip()
-        if not value and position + 1 < len(row):
-            following = row[position + 1]
-            if header_key(following.text.replace(":", "：").partition("：")[0]) not in _SIGNOFF_LABELS:
-                value = following.text
-        signoff[key] = value
-    return hit
-
-
-def _records(rows, first_number, columns, kind, signoff):
-    """Yield a Record for every non-empty row, taking sign-off rows below the data aside."""
+def _records(rows, first_number, columns, kind, signoff, findings, name):
+    """Yield a Record for every non-empty row; sign-off rows and repeated headers are set aside."""
     keys = kind.keys
     positions = [columns.get(key) for key in keys]
     for number, row in enumerate(rows, start=first_number):
-        cells = tuple(
-            row[p] if p is not None and p < len(row) else EMPTY for p in positions
-        )
-        if all(c.is_empty for c in cells):
-            if any(not c.is_empty for c in row):
-                _signoff_from_row(row, signoff)
+        if not any(not c.is_empty for c in row):
             continue
-        first = next(c for c in row if not c.is_empty)
-        if header_key(first.text.replace(":", "：").partition("：")[0]) in _SIGNOFF_LABELS:
-            _signoff_from_row(row, signoff)
+        if is_signoff_row(row):
+            read_signoff(row, signoff)
+            continue
+        if repeats_header(row, kind):
+            findings.append(found.HEADER_REPEATED(file=name, row=number))
+            continue
+        cells = tuple(row[p] if p is not None and p < len(row) else EMPTY for p in positions)
+        if all(c.is_empty for c in cells):
             continue
         yield Record(keys, tuple(c.text for c in cells), row=number, cells=cells)
 
@@ -239,6 +156,16 @@ def open_template(source, name=None, catalogue=None):
         template.findings = tuple(findings)
         return template
     template.format = book.format
+    try:
+        _read_contents(book, template, name, catalogue, findings)
+    except WorkbookReadError:
+        findings.append(found.FILE_CORRUPT(file=name))
+    template.findings = tuple(findings)
+    return template
+
+
+def _read_contents(book, template, name, catalogue, findings):
+    """Fill the template from a parsed workbook: stamp, identity, kind, header, sign-off, records."""
     stamp = _read_stamp(book)
     template.stamp = stamp
     if stamp is None:
@@ -247,29 +174,27 @@ def open_template(source, name=None, catalogue=None):
         template.version = stamp.get("version", "")
     template.school_id, template.school_name = _identity(stamp, name, catalogue)
     hint = _kind_hint(stamp, name, catalogue)
-    try:
-        located = locate_data(book, [hint] if hint else list(catalogue.kinds.values()))
-    except WorkbookReadError:
-        template.findings = tuple(findings + [found.FILE_CORRUPT(file=name)])
-        return template
+    located = locate_data(book, list(catalogue.kinds.values()), preferred=hint)
     if located is None:
-        findings.append(found.SHEET_MISSING(file=name, sheet=DATA_SHEET))
+        if book.sheet(DATA_SHEET) is not None:
+            findings.append(found.HEADER_NOT_FOUND(file=name, sheet=DATA_SHEET, rows=HEADER_SCAN_ROWS))
+        else:
+            findings.append(found.SHEET_MISSING(file=name, sheet=DATA_SHEET))
         if hint is None:
             findings.append(found.KIND_UNKNOWN(file=name))
-        template.findings = tuple(findings)
-        return template
+        return
     sheet, head, rest, header_index, kind = located
     template.kind = kind
+    if hint is not None and kind is not hint:
+        findings.append(found.KIND_HEADER_MISMATCH(file=name, expected=hint.template_name, actual=kind.template_name))
     if sheet.name != DATA_SHEET:
         findings.append(found.SHEET_RENAMED(file=name, value=sheet.name, sheet=DATA_SHEET))
-    columns, header_findings = _compare_header(head[header_index], kind, header_index + 1, name)
+    columns, header_findings = compare_header(head[header_index], kind, header_index + 1, name)
     findings.extend(header_findings)
+    template.missing_keys = frozenset(k for k in kind.keys if k not in columns)
     for row in head[:header_index]:
-        _signoff_from_row(row, template.signoff)
+        read_signoff(row, template.signoff)
     data_rows = itertools.chain(head[header_index + 1 :], rest)
-    try:
-        template.records = list(_records(data_rows, header_index + 2, columns, kind, template.signoff))
-    except WorkbookReadError:
-        findings.append(found.FILE_CORRUPT(file=name))
-    template.findings = tuple(findings)
-    return template
+    template.records = list(
+        _records(data_rows, header_index + 2, columns, kind, template.signoff, findings, name)
+    )

@@ -33,6 +33,7 @@ class Template:
     source: str | None = None
     format: str | None = None
     stamp: dict | None = None
+    missing_keys: frozenset = frozenset()
     catalogue: object = attrs.field(default=None, repr=False)
 
     @property
@@ -66,10 +67,16 @@ class Template:
         return writer(layout)
 
     def save(self, target, fmt="xls"):
-        """Write the workbook; a directory `target` gets the correctly named file. Return its path."""
+        """Write the workbook and return its path.
+
+        A `target` that is a folder, or has no .xls/.xlsx suffix (a folder to create), gets the
+        correctly named file; otherwise `target` is the file's path.
+        """
         target = Path(target)
-        path = target / self.file_name(fmt) if target.is_dir() else target
-        return atomic_write(path, self.to_bytes(fmt))
+        if target.is_dir() or target.suffix.lower() not in (".xls", ".xlsx"):
+            target.mkdir(parents=True, exist_ok=True)
+            target = target / self.file_name(fmt)
+        return atomic_write(target, self.to_bytes(fmt))
 
     def _catalogue(self):
         return self.catalogue or default_catalogue()

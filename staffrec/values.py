@@ -42,9 +42,15 @@ def canonical_date(text):
     return None
 
 
+# `2008.1` is January, or October whose trailing zero a number cell dropped: never guess.
+_AMBIGUOUS_MONTH = re.compile(r"\d{4}\.1")
+
+
 def canonical_yearmonth(text):
-    """Return `YYYY-MM` for a year-month (a full date loses its day), else None."""
+    """Return `YYYY-MM` for a year-month (a full date loses its day), else None (also for `2008.1`)."""
     text = fold(text)
+    if _AMBIGUOUS_MONTH.fullmatch(text):
+        return None
     date = canonical_date(text)
     if date is not None:
         return date[:7]

@@ -13,6 +13,8 @@ def _row_reader(sheet):
     """Return a generator function over one openpyxl sheet's rows, gaps filled with empty rows."""
 
     def rows():
+        # A stale <dimension> from another program would cut rows off in read-only mode.
+        sheet.reset_dimensions()
         expected = 1
         for row in guarded(sheet.iter_rows(), "openpyxl"):
             placed = [c for c in row if getattr(c, "row", None) is not None]

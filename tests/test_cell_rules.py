@@ -134,3 +134,44 @@ def test_year_month_stored_as_a_one_decimal_number_is_ambiguous(check_one):
 
 def test_dates_in_the_future(check_one):
     assert only(check_one("中小学", school_start="2027-01")) == [("date.future", 4, "进本校年月")]
+
+
+def test_year_month_typed_as_text_2015_1_is_ambiguous_too(check_one):
+    person = dict(PERSON, id_number=MAN_ID, sex="1-男")
+    report = check_one("中小学", **{**person, "school_start": "2015.1"})
+    assert only(report) == [("yearmonth.ambiguous", 4, "进本校年月")]
+
+
+def test_full_width_id_number_is_a_variant_not_a_crash(check_one):
+    wide = MAN_ID.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    report = check_one("高校", id_number=wide, **PERSON, sex="1-男")
+    assert only(report) == [("cell.variant", 4, "身份证件号")]
+    assert MAN_ID in report.findings[0].message
+
+
+def test_a_short_number_in_the_id_column_lost_nothing(check_one):
+    report = check_one("高校", **PERSON, sex="1-男", id_type="A-护照", id_number=(12345678.0, CellKind.NUMBER))
+    assert only(report) == [("cell.variant", 4, "身份证件号")]
+
+
+def test_a_deleted_column_is_reported_once_not_per_row(tmp_path, school_of_kind, cat):
+    import io
+
+    import openpyxl
+
+    from staffrec import new_template, validate
+    from staffrec.demo_staff import demo_records
+
+    school = school_of_kind("中小学")
+    template = new_template(school, demo_records(school, 20), signoff={"entered_by": "甲", "checked_by": "乙"})
+    book = openpyxl.load_workbook(io.BytesIO(template.to_bytes("xlsx")))
+    book["教职工基础信息"].cell(row=3, column=3).value = None  # the 性别 header
+    path = tmp_path / school.file_name(".xlsx")
+    book.save(path)
+    report = validate(path, today=datetime.date(2026, 9, 15))
+    assert [(f.code, f.column) for f in report.findings] == [("header.missing", "性别")]
+
+
+def test_a_group_code_in_post_grade_is_one_finding(check_one):
+    report = check_one("中小学", **PERSON, id_number=MAN_ID, post_category="11-教师岗位", post_grade="1-专业技术岗位")
+    assert only(report) == [("code.group", 4, "岗位等级")]

@@ -98,3 +98,11 @@ def test_unreadable_file_still_gets_its_name_checked(tmp_path):
     path = tmp_path / "成绩.xls"
     path.write_bytes(b"<html><table></table></html>")
     assert codes(validate(path, today=DAY)) == ["file.not_workbook", "name.parts"]
+
+
+def test_a_school_of_another_province(tmp_path, cat):
+    from staffrec.identity import SchoolId
+    from staffrec.registry import School
+
+    beijing = School(SchoolId.parse("2111000001"), "北京某小学", "21", "150102", "1")
+    assert codes(validate(saved(tmp_path, beijing), today=DAY)) == ["identity.other_province"]

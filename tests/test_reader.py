@@ -180,7 +180,9 @@ def test_data_sheet_under_another_name_is_read_with_a_warning(cat):
 
 def test_workbook_without_any_template_header(cat):
     template = open_template(xlwt_book([["a", "b"], [1, 2]]), name="成绩表.xls")
-    assert [f.code for f in template.findings] == ["stamp.missing", "sheet.missing", "kind.unknown"]
+    assert [f.code for f in template.findings] == ["stamp.missing", "header.not_found", "kind.unknown"]
+    other = open_template(xlwt_book([["a", "b"]], sheet_name="Sheet1"), name="成绩表.xls")
+    assert [f.code for f in other.findings] == ["stamp.missing", "sheet.missing", "kind.unknown"]
 
 
 def test_kind_is_found_from_the_header_when_name_and_stamp_say_nothing(cat):
@@ -232,3 +234,81 @@ def test_real_files_of_other_programs_give_a_clear_finding(path):
     assert errors[0].code == EXPECTED_FIRST.get(path.name, errors[0].code)
     assert all(f.message and f.file == path.stem + ".xls" for f in template.findings)
     assert template.records == [] or template.kind is not None
+
+
+def test_a_cleared_header_is_not_replaced_by_the_code_list_sheet(cat, school_of_kind):
+    """The 代码表 sheet repeats most headers; it must never be read as staff data."""
+    school = school_of_kind("中小学")
+    template = new_template(school, [{"name": "乌云"}])
+    book = openpyxl.load_workbook(io.BytesIO(template.to_bytes("xlsx")))
+    for cell in book[DATA_SHEET][3]:
+        cell.value = None
+    out = io.BytesIO()
+    book.save(out)
+    read = open_template(out.getvalue(), name=school.file_name(".xlsx"))
+    assert [f.code for f in read.findings] == ["header.not_found"]
+    assert read.records == []
+
+
+def test_a_stale_xlsx_dimension_loses_no_rows(cat, tmp_path):
+    import re
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    sheet.append(he_headers(cat))
+    for n in range(5):
+        sheet.append(["乌云"] + [""] * 3 + [f"x{n}"])
+    plain = io.BytesIO()
+    book.save(plain)
+    patched = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:AI3"', data)
+            target.writestr(item, data)
+    assert len(open_template(patched.getvalue(), name=NAME.replace(".xls", ".xlsx")).records) == 5
+
+
+def test_a_damaged_stamp_sheet_is_a_finding(school_of_kind):
+    import zipfile
+
+    template = new_template(school_of_kind("高校"), [{"name": "乌云"}])
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template.to_bytes("xlsx"))) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[:40] if item.filename == "xl/worksheets/sheet4.xml" else data)
+    read = open_template(damaged.getvalue(), name=NAME.replace(".xls", ".xlsx"))
+    assert "file.corrupt" in [f.code for f in read.findings]
+
+
+def test_header_of_another_kind_names_the_mix(cat):
+    headers = [i.header for i in cat.kind("中小学").indicators]
+    template = open_template(xlwt_book([headers, ["乌云"]]), name=NAME)
+    assert template.kind.name == "中小学"
+    assert [f.code for f in template.findings] == ["stamp.missing", "kind.header_mismatch"]
+    assert len(template.records) == 1
+
+
+def test_a_repeated_header_inside_the_data_is_skipped_once(cat):
+    rows = [he_headers(cat), person(cat), he_headers(cat, star=True), person(cat, name="巴特尔")]
+    template = open_template(xlwt_book(rows), name=NAME)
+    assert [(f.code, f.row) for f in template.findings] == [("stamp.missing", None), ("header.repeated", 3)]
+    assert [r.row for r in template.records] == [2, 4]
+
+
+def test_both_signoff_names_in_one_cell_and_labels_anywhere_in_a_row(cat):
+    rows = [he_headers(cat), person(cat), ["备注：", None, "录入人：张三　校验人：李四", None, "填报日期：2026-09-01 10:00"]]
+    template = open_template(xlwt_book(rows), name=NAME)
+    assert template.signoff == {"entered_by": "张三", "checked_by": "李四", "filled_on": "2026-09-01 10:00"}
+    assert len(template.records) == 1
+
+
+def test_missing_columns_are_remembered(cat):
+    headers = he_headers(cat)
+    headers.remove("性别")
+    template = open_template(xlwt_book([headers]), name=NAME)
+    assert template.missing_keys == frozenset({"sex"})

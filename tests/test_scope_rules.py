@@ -43,3 +43,8 @@ def test_private_schools_collect_any_employment_form_but_no_workers(check_one):
 def test_ownership_rules_need_the_registry(check_one):
     report = check_one("中小学", use_registry=False, **{**PERSON, "established_post": "0-否", "employment_form": "1-人事代理"})
     assert codes(report) == []
+
+
+def test_a_public_school_person_not_established_is_one_finding(check_one):
+    report = check_one("中小学", **{**PERSON, "established_post": "0-否", "employment_form": ""})
+    assert codes(report) == [("scope.public_not_established", "是否在编")]

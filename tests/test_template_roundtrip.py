@@ -115,3 +115,21 @@ def test_xls_output_is_deterministic(school_of_kind, cat):
     first = new_template(school, [sample_record(kind, cat)]).to_bytes("xls")
     second = new_template(school, [sample_record(kind, cat)]).to_bytes("xls")
     assert first == second
+
+
+def test_save_into_a_folder_that_does_not_exist_yet(tmp_path, school_of_kind):
+    import os
+
+    path = new_template(school_of_kind("高校")).save(tmp_path / "out")
+    assert path.parent == tmp_path / "out" and path.name.endswith("_高校教职工信息采集模板.xls")
+    assert oct(os.stat(path).st_mode & 0o777) == oct(0o666 & ~_umask())
+    explicit = new_template(school_of_kind("高校")).save(tmp_path / "x.xlsx", fmt="xlsx")
+    assert explicit == tmp_path / "x.xlsx"
+
+
+def _umask():
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -61,7 +61,7 @@ def defects(base):
         ({"post_category": "11-教师岗位", "post_grade": "205-管理岗位五级"}, [("row.post_grade", "岗位等级")]),
         ({"school_start": "1970-01"}, [("row.date_order", "进本校年月")]),
         ({"staff_category": "55-代课教师"}, [("scope.category", "教职工类别")]),
-        ({"established_post": "0-否"}, [("scope.public_not_established", "是否在编"), ("row.required_if", "用人形式")]),
+        ({"established_post": "0-否"}, [("scope.public_not_established", "是否在编")]),
         ({"school_start": 2015.1}, [("yearmonth.ambiguous", "进本校年月")]),
         ({"birth_date": "date"}, [("cell.variant", "出生日期")]),
     ]
@@ -173,3 +173,12 @@ def test_cli_bad_invocation(capsys, tmp_path):
         main(["validate"])
     assert info.value.code == 2
     assert main(["validate", str(tmp_path / "x.xls"), "--registry", str(tmp_path / "none.csv")]) == 2
+
+
+def test_a_negative_limit_is_refused(registry, cat, capsys):
+    data, name, _ = defect_workbook(registry, cat)
+    with pytest.raises(ValueError):
+        validate(data, name=name, limit=-1)
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "x.xls", "--limit", "-1"])
+    assert info.value.code == 2

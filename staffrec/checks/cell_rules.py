@@ -49,8 +49,8 @@ YEARMONTH_INVALID = finding_type(
 YEARMONTH_AMBIGUOUS = finding_type(
     "yearmonth.ambiguous",
     ERROR,
-    "“{column}”的“{value}”存成了数字，无法判断是 {year} 年 1 月还是 10 月。",
-    "请把单元格设为文本，写作 YYYY-MM，如 {year}-10。",
+    "“{column}”的“{value}”无法判断是 {year} 年 1 月还是 10 月（数字 {year}.10 会变成 {year}.1）。",
+    "请把单元格设为文本，写作 YYYY-MM，如 {year}-01 或 {year}-10。",
 )
 DATE_FUTURE = finding_type(
     "date.future", ERROR, "“{column}”的“{value}”晚于今天（{today}）。", "请核对后改正。"
@@ -121,7 +121,10 @@ def _dated(context, view, ind, as_read, stored):
 def check_cells(context, view):
     """Check every cell of a record on its own: presence, form, table, length, date."""
     record = view.record
+    missing = context.template.missing_keys
     for index, ind in enumerate(context.kind.indicators):
+        if ind.key in missing:
+            continue  # header.missing already said so, once for the whole column
         as_read, stored = _as_read(record, index)
         where = dict(file=context.file, row=view.row, column=ind.header, value=as_read)
         if view.is_empty(ind.key):

@@ -5,21 +5,16 @@ import re
 
 import attrs
 
-from ..cells import CellKind
 from ..values import canonical_value, split_multicode
 
-# A year-month typed as a number loses October's trailing zero (2008.10 is stored as 2008.1).
-_ONE_DECIMAL = re.compile(r"\d{4}\.\d")
+# A year-month typed as a number loses October's trailing zero (2008.10 is stored as 2008.1),
+# and a number pasted as text keeps the loss; only ".1" is ambiguous (".2" cannot be ".20").
+_ONE_DECIMAL = re.compile(r"\d{4}\.1")
 
 
 def is_ambiguous_yearmonth(indicator, cell):
-    """Tell whether a year-month cell is a number whose month cannot be told (1 or 10)."""
-    return (
-        indicator.type == "yearmonth"
-        and cell is not None
-        and cell.kind is CellKind.NUMBER
-        and _ONE_DECIMAL.fullmatch(cell.text) is not None
-    )
+    """Tell whether a year-month cell reads `2008.1`: January, or October that lost its zero."""
+    return indicator.type == "yearmonth" and cell is not None and _ONE_DECIMAL.fullmatch(cell.text) is not None
 
 
 @attrs.define

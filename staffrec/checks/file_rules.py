@@ -22,6 +22,12 @@ ID_NAME_STAMP = finding_type(
     "文件名中的学校（{name_id} {name_school}）与模板内的学校标识（{stamp_id} {stamp_school}）不一致：",
     "文件被改名，或用了其他学校的模板。请使用本校下发的模板，不要修改文件名。",
 )
+ID_OTHER_PROVINCE = finding_type(
+    "identity.other_province",
+    ERROR,
+    "学校标识码 {school_id} 的省份码 {province} 不是{region}（{expected}）。",
+    "本系统只采集{region}的学校，请确认使用的是本校下发的模板。",
+)
 ID_NOT_IN_REGISTRY = finding_type(
     "identity.not_in_registry",
     ERROR,
@@ -112,7 +118,19 @@ def check_identity(context):
             stamp_id=stamp["school_id"],
             stamp_school=stamp.get("school_name", ""),
         )
-    if context.registry is None or template.school_id is None:
+    if template.school_id is None:
+        return
+    province = context.catalogue.regions.province
+    if template.school_id.province != province.code[:2]:
+        yield ID_OTHER_PROVINCE(
+            file=context.file,
+            value=str(template.school_id),
+            school_id=template.school_id,
+            province=template.school_id.province,
+            region=province.name,
+            expected=province.code[:2],
+        )
+    if context.registry is None:
         return
     school = context.school
     if school is None:

@@ -1,10 +1,10 @@
 """Identity-number rules (GB 11643-1999 when 身份证件类型 = 1)."""
 
-import re
-
 from ..cells import CellKind
 from ..findings import ERROR, WARNING, finding_type
-from ..idcard import birth_date, check_character, sex_code
+from ..idcard import ID_PATTERN, birth_date, check_character, sex_code
+from ..text import fold
+from .cell_rules import TOO_LONG, VARIANT
 
 RESIDENT_CARD = "1"
 NUMBER_CELL = finding_type(
@@ -46,11 +46,22 @@ BIRTH_MISMATCH = finding_type(
     "出生日期“{birth}”与身份证号中的 {expected} 不一致。",
     "请按证件核对出生日期或身份证号。",
 )
-TOO_LONG = finding_type(
-    "id.too_long", ERROR, "身份证件号“{value}”超过 18 个字符。", "请按证件核对后重新录入。"
-)
-_SHAPE = re.compile(r"\d{17}[\dX]")
 _SEX_NAME = {"1": "男", "2": "女"}
+# Excel keeps 15 significant digits: a longer number has lost its last digits for good.
+EXACT_DIGITS = 15
+
+
+def _stored_number(view, where):
+    """Yield the finding of an ID stored as a number; return True when nothing more can be checked."""
+    cell = view.record.cell("id_number")
+    if cell is None or cell.kind is not CellKind.NUMBER:
+        return False
+    if len(cell.text.lstrip("-")) > EXACT_DIGITS:
+        yield NUMBER_CELL(**where)
+        return True
+    # A short number (a passport, say) lost nothing; it only should have been text.
+    yield VARIANT(canonical=cell.text, why="（单元格存成了数字，应为文本）", **where)
+    return False
 
 
 def check_id_number(context, view):
@@ -58,21 +69,21 @@ def check_id_number(context, view):
     text = view.text("id_number")
     if not text:
         return
-    cell = view.record.cell("id_number")
-    header = context.kind.indicator("id_number").header
-    where = dict(file=context.file, row=view.row, column=header, value=text)
-    if cell is not None and cell.kind is CellKind.NUMBER:
-        yield NUMBER_CELL(**where)
+    indicator = context.kind.indicator("id_number")
+    where = dict(file=context.file, row=view.row, column=indicator.header, value=text)
+    if (yield from _stored_number(view, where)):
         return
     if view.code("id_type") != RESIDENT_CARD:
-        if len(text) > 18:
-            yield TOO_LONG(**where)
+        if indicator.max_len and len(text) > indicator.max_len:
+            yield TOO_LONG(length=len(text), limit=indicator.max_len, **where)
         return
-    number = text
-    if text[:-1].isdigit() and text.endswith("x") and len(text) == 18:
-        number = text[:-1] + "X"
+    number = fold(text)
+    if number.endswith("x"):
+        number = number[:-1] + "X"
         yield LOWER_X(canonical=number, **where)
-    if not _SHAPE.fullmatch(number):
+    elif number != text:
+        yield VARIANT(canonical=number, why="（含全角字符）", **where)
+    if not ID_PATTERN.fullmatch(number):
         yield FORMAT(**where)
         return
     born = birth_date(number)

@@ -78,6 +78,8 @@ class Report:
 
 def build_report(context, findings, limit=DEFAULT_LIMIT):
     """Sort findings by row then column, count them all, keep at most `limit`."""
+    if limit < 0:
+        raise ValueError(f"limit must be zero or more, not {limit}")
     findings = sorted(
         findings,
         key=lambda f: (f.row is not None, f.row or 0, context.column_order(f.column)),

@@ -64,7 +64,7 @@ def _where(context, view, key):
 def _present_iff(context, view, keys, needed, condition):
     """Yield findings where `keys` are empty although `needed`, or filled although not."""
     for key in keys:
-        if key not in view.record:
+        if key not in view.record or key in context.template.missing_keys:
             continue
         if needed and view.is_empty(key):
             yield REQUIRED_IF(condition=condition, **_where(context, view, key))
@@ -90,6 +90,9 @@ def check_political(context, view):
 def check_employment_form(context, view):
     """用人形式 is filled exactly when the person is not 在编."""
     established = view.code("established_post")
+    school = context.school
+    if established == NOT_ESTABLISHED and school is not None and not school.is_private:
+        return  # scope.public_not_established: the row should not be there at all
     if established:
         yield from _present_iff(
             context, view, ("employment_form",), established == NOT_ESTABLISHED, f"是否在编为 {view.value('established_post')}"
@@ -125,8 +128,11 @@ def check_post_grade(context, view):
     category, grade = view.code("post_category"), view.code("post_grade")
     if not category or not grade or grade == ANY_GRADE or category not in GRADE_GROUP:
         return
-    parent = context.catalogue.table("post_grade").get(grade)
-    if parent is not None and parent.parent != GRADE_GROUP[category]:
+    table = context.catalogue.table("post_grade")
+    if not table.is_selectable(grade):
+        return  # code.group already reported it
+    parent = table.get(grade)
+    if parent.parent != GRADE_GROUP[category]:
         yield POST_GRADE(category=view.value("post_category"), **_where(context, view, "post_grade"))
 
 

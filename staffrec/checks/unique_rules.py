@@ -1,6 +1,7 @@
 """Rules over the whole table: one person, one row."""
 
 from ..findings import ERROR, finding_type
+from ..text import fold
 
 DUPLICATE_ID = finding_type(
     "id.duplicate",
@@ -15,7 +16,7 @@ def check_unique_ids(context, views):
     first_row = {}
     header = context.kind.indicator("id_number").header
     for view in views:
-        number = view.text("id_number").upper()
+        number = fold(view.text("id_number")).upper()
         if not number:
             continue
         if number in first_row:

@@ -1,0 +1,249 @@
+"""Time staffrec's validate on one 5,000-row .xls against a bare xlrd parse and frictionless on the same data."""
+
+import argparse
+import cProfile
+import csv
+import json
+import os
+import platform
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import xlrd
+
+import staffrec
+from staffrec.checks import validate
+from staffrec.demo import demo_registry
+from staffrec.demo_staff import COLLECTION_DATE
+
+from .data import FIRST_ROW, write_sample
+
+ROWS, SHARE, RUNS = 5000, 0.02, 5
+EXCEL_OFFSET = FIRST_ROW - 2  # frictionless counts the CSV header as row 1, so records start at row 2
+RESULTS = Path(__file__).parent / "results" / "validate.json"
+TARGET_VS_XLRD, TARGET_VS_FRICTIONLESS, TARGET_MEMORY_MB = 1.0, 5.0, 150
+YEARMONTH_PATTERN = r"\d{4}-(0[1-9]|1[0-2])"
+ID_PATTERN = r"\d{17}[\dX]"
+
+
+def xlrd_parse(path):
+    """Open the workbook with xlrd and touch every cell value of every sheet (the baseline)."""
+    book = xlrd.open_workbook(path)
+    cells = 0
+    for sheet in book.sheets():
+        for r in range(sheet.nrows):
+            for _value in sheet.row_values(r):
+                cells += 1
+    return cells
+
+
+def table_schema(kind):
+    """Describe a template kind as a Table Schema as close to staffrec's cell checks as it can say."""
+    catalogue = staffrec.catalogue()
+    fields = []
+    for ind in kind.indicators:
+        field = {"name": ind.header, "type": "string"}
+        constraints = {"required": True} if ind.is_required else {}
+        if ind.is_coded:
+            labels = [c.label for c in catalogue.table(ind.table).choices(kind.name, in_scope_only=True)]
+            if ind.type == "code":
+                constraints["enum"] = labels
+            else:
+                one = "(?:" + "|".join(re.escape(label) for label in labels) + ")"
+                constraints["pattern"] = f"{one}(?:,{one})*"
+        elif ind.type == "date":
+            field["type"] = "date"  # a pattern cannot reject 1985-02-30; the date type does
+        elif ind.type == "yearmonth":
+            constraints["pattern"] = YEARMONTH_PATTERN
+        if ind.max_len:
+            constraints["maxLength"] = ind.max_len
+        if ind.key == "id_number":
+            constraints.update(unique=True, pattern=ID_PATTERN)
+        field["constraints"] = constraints
+        fields.append(field)
+    return {"fields": fields}
+
+
+def export_csv(path, out):
+    """Write the data sheet's records, as read, to a UTF-8 CSV headed by the indicator headers."""
+    template = staffrec.open_template(path)
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(i.header for i in template.kind.indicators)
+        writer.writerows(r.values for r in template.records)
+
+
+def frictionless_case(csv_path, kind):
+    """Return a callable validating the CSV with frictionless against the kind's Table Schema."""
+    import frictionless
+
+    schema = frictionless.Schema.from_descriptor(table_schema(kind))
+
+    def run():
+        resource = frictionless.Resource(
+            path=csv_path.name, basepath=str(csv_path.parent), schema=schema, encoding="utf-8", format="csv"
+        )
+        return resource.validate()
+
+    return run
+
+
+BASE, OURS, THEIRS = "xlrd bare parse (baseline)", "staffrec validate", "frictionless validate (CSV)"
+
+
+def make_case(name, path, csv_path, registry):
+    """Return one timed case as a callable taking no argument; only what it needs is set up."""
+    if name == BASE:
+        return lambda: xlrd_parse(path)
+    if name == OURS:
+        return lambda: validate(path, registry=registry, today=COLLECTION_DATE)
+    kind = staffrec.TemplateFileName.parse(path).school_id.kind(staffrec.catalogue())
+    return frictionless_case(csv_path, kind)
+
+
+def time_cases(cases, runs):
+    """Run every case once to warm up, then `runs` rounds in turn; return the times and warm-up results."""
+    results = {name: case() for name, case in cases.items()}
+    times = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, case in cases.items():
+            start = time.perf_counter()
+            case()
+            times[name].append(time.perf_counter() - start)
+    return times, results
+
+
+def defect_check(report, defects):
+    """Compare staffrec's findings with the injected defects by (row, code)."""
+    found = sorted((f.row, f.code) for f in report.findings)
+    wanted = sorted((d.row, d.code) for d in defects)
+    return {"equal": found == wanted, "findings": len(found), "injected": len(wanted),
+            "missed": len(set(wanted) - set(found)), "extra": len(set(found) - set(wanted))}
+
+
+def frictionless_rows(report, defects):
+    """Count the defect rows frictionless flags (frictionless row numbers shifted to Excel rows)."""
+    flagged = {e.row_number + EXCEL_OFFSET for e in report.tasks[0].errors if getattr(e, "row_number", None)}
+    wanted = {d.row for d in defects}
+    by_kind = {}
+    for d in defects:
+        by_kind.setdefault(d.kind, [0, 0])[d.row in flagged] += 1
+    return {"errors": report.stats["errors"], "defect_rows_flagged": len(flagged & wanted),
+            "other_rows_flagged": len(flagged - wanted), "missed_by_kind": {k: v[0] for k, v in by_kind.items()}}
+
+
+def measure_memory(case, path, csv_path):
+    """Run one case in a fresh interpreter; return its peak RSS and the growth during the call, in MB."""
+    command = [sys.executable, "-m", "bench.validate", "--memory", case, str(path), str(csv_path)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    return json.loads(out.stdout)
+
+
+def _status_mb(field):
+    """Return one memory field of /proc/self/status (VmRSS, VmHWM) in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def _memory_child(case, path, csv_path):
+    """Child side of measure_memory: set up, reset the RSS high-water mark, run the case once."""
+    run = make_case(case, Path(path), Path(csv_path), demo_registry())
+    before = _status_mb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # "5" resets VmHWM to the current RSS
+    run()
+    peak = _status_mb("VmHWM")
+    print(json.dumps({"peak_mb": round(peak, 1), "growth_mb": round(peak - before, 1)}))
+
+
+def profile(path, registry, top=10):
+    """Profile one validate call: print the functions with the most own time and the reading share."""
+    validate(path, registry=registry, today=COLLECTION_DATE)  # warm caches as the timed runs do
+    profiler = cProfile.Profile()
+    profiler.runcall(validate, path, registry=registry, today=COLLECTION_DATE)
+    stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+    stats.print_stats(top)
+    reading = sum(v[3] for k, v in stats.stats.items() if k[0] == "reader.py" and k[2] == "open_template")
+    print(f"reading the workbook (open_template): {reading:.2f} s of {stats.total_tt:.2f} s profiled; "
+          "the rest is the rules and the report (cProfile slows Python-heavy code most)")
+
+
+def verdict(ok):
+    """Say PASS or FAIL."""
+    return "PASS" if ok else "FAIL"
+
+
+def main(argv=None):
+    """Write the sample, time the cases, check the findings, measure memory, print and save the results."""
+    parser = argparse.ArgumentParser(prog="python -m bench.validate", description=__doc__)
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs per case (default {RUNS})")
+    parser.add_argument("--profile", action="store_true", help="profile one validate call instead")
+    parser.add_argument("--memory", nargs=3, metavar=("CASE", "XLS", "CSV"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory:
+        return _memory_child(*args.memory)
+    registry = demo_registry()
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = write_sample(tmp, ROWS, SHARE, registry=registry)
+        if args.profile:
+            return profile(sample.path, registry)
+        csv_path = Path(tmp) / "records.csv"
+        export_csv(sample.path, csv_path)
+        cases = {name: make_case(name, sample.path, csv_path, registry) for name in (BASE, OURS, THEIRS)}
+        times, results = time_cases(cases, max(args.runs, 5))
+        memory = {name: measure_memory(name, sample.path, csv_path) for name in cases}
+        size = sample.path.stat().st_size
+    report(sample, size, times, results, memory, max(args.runs, 5))
+
+
+def report(sample, size, times, results, memory, runs):
+    """Print the table and the checks, and write them as JSON."""
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    cases = {
+        name: {"median_s": round(m, 4), "rows_per_s": round(ROWS / m), "ratio_to_xlrd": round(m / medians[BASE], 2),
+               "runs_s": [round(t, 4) for t in times[name]], **memory[name]}
+        for name, m in medians.items()
+    }
+    vs_frictionless = medians[THEIRS] / medians[OURS]  # throughput ratio = inverse time ratio
+    check = defect_check(results[OURS], sample.defects)
+    flagged = frictionless_rows(results[THEIRS], sample.defects)
+    targets = {
+        f"validate <= {TARGET_VS_XLRD}x xlrd bare parse": cases[OURS]["ratio_to_xlrd"] <= TARGET_VS_XLRD,
+        f"throughput >= {TARGET_VS_FRICTIONLESS}x frictionless": vs_frictionless >= TARGET_VS_FRICTIONLESS,
+        f"validate peak RSS <= {TARGET_MEMORY_MB} MB": memory[OURS]["peak_mb"] <= TARGET_MEMORY_MB,
+    }
+    print(f"{sample.path.name}: {ROWS} rows, {size / 1e6:.1f} MB, {len(sample.defects)} injected defects; "
+          f"median of {runs} runs; {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"frictionless {version('frictionless')} cannot read .xls without its excel plugin: "
+          "it validates a CSV export of the same records.\n")
+    print(f"{'case':30} {'median s':>9} {'rows/s':>9} {'× xlrd':>7} {'peak MB':>8} {'+MB call':>8}")
+    for name, c in cases.items():
+        print(f"{name:30} {c['median_s']:9.3f} {c['rows_per_s']:9d} {c['ratio_to_xlrd']:7.2f} "
+              f"{c['peak_mb']:8.1f} {c['growth_mb']:8.1f}")
+    print(f"\nstaffrec throughput / frictionless throughput: {vs_frictionless:.2f}×")
+    print(f"defect check (staffrec findings == injected, by row and code): {verdict(check['equal'])} {check}")
+    print(f"frictionless on the same defects (not a target): {flagged}")
+    print("\ntargets (reported, not enforced):")
+    for name, ok in targets.items():
+        print(f"  {verdict(ok)}  {name}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "file": sample.path.name, "rows": ROWS, "bytes": size, "defects": len(sample.defects), "runs": runs,
+        "python": platform.python_version(), "frictionless": version("frictionless"), "xlrd": version("xlrd"),
+        "cases": cases, "staffrec_vs_frictionless_throughput": round(vs_frictionless, 2),
+        "defect_check": check, "frictionless_defects": flagged,
+        "targets": {name: verdict(ok) for name, ok in targets.items()},
+    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
