@@ -79,13 +79,36 @@ class TemplateKind:
         return self._by_header.get(header_key(text))
 
 
+class Rules:
+    """The rule constants of codes/rules.csv: codes and ages the checks use, read as data."""
+
+    def __init__(self, values):
+        self._values = dict(values)
+
+    def code(self, key):
+        """Return one code (text)."""
+        try:
+            return self._values[key]
+        except KeyError:
+            raise KeyError(f"codes/rules.csv has no {key!r}") from None
+
+    def codes(self, key):
+        """Return a `;`-separated list of codes as a frozenset."""
+        return frozenset(self.code(key).split(";"))
+
+    def number(self, key):
+        """Return a whole number."""
+        return int(self.code(key))
+
+
 class Catalogue:
     """Every table and template kind the library knows, as loaded from one codes/ directory."""
 
-    def __init__(self, kinds, tables, regions):
+    def __init__(self, kinds, tables, regions, rules=None):
         self.kinds = dict(kinds)
         self.tables = dict(tables)
         self.regions = regions
+        self.rules = rules or Rules({})
         self._by_template_name = {k.template_name: k for k in self.kinds.values()}
         self._check()
 
@@ -188,7 +211,9 @@ def load_catalogue(directory=None):
             raise CatalogueError(f"tables.csv names {row['table']}, but {path} is missing")
         tables[row["table"]] = load_code_table(path, row["title"], row["selectable"] == "leaves")
     kinds = _load_kinds(directory / "indicators.csv", tables["school_category"])
-    return Catalogue(kinds, tables, load_regions(tables_dir / REGION_FILE))
+    with open(directory / "rules.csv", encoding="utf-8-sig", newline="") as handle:
+        rules = Rules((row["key"], row["value"].strip()) for row in csv.DictReader(handle))
+    return Catalogue(kinds, tables, load_regions(tables_dir / REGION_FILE), rules)
 
 
 @functools.lru_cache(maxsize=None)

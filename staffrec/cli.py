@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .catalogue import KIND_NAMES
 from .errors import StaffrecError
 from .reader import open_template
 from .registry import load_registry, save_registry
@@ -191,7 +192,7 @@ def build_parser():
     scope.add_argument("--county", help="旗县（市、区）代码：该旗县的全部学校")
     scope.add_argument("--city", help="盟市代码：该盟市的全部学校")
     scope.add_argument("--all", action="store_true", help="名单中的全部学校")
-    template.add_argument("--kind", choices=("中小学", "中职", "特教", "高校"), help="只生成这一类模板")
+    template.add_argument("--kind", choices=KIND_NAMES, help="只生成这一类模板")
     template.add_argument("--out", required=True, type=Path, help="输出目录")
     template.add_argument("--zip", action="store_true", help="每个旗县打包成一个 ZIP")
     template.add_argument("--format", choices=("xls", "xlsx"), default="xls", help="文件格式（默认 xls）")

@@ -55,5 +55,5 @@ def finding_type(code, severity, template, hint=""):
 
 
 def finding_types():
-    """Return every registered finding type by code."""
+    """Return every registered finding type by code (the catalogue of codes)."""
     return dict(_TYPES)

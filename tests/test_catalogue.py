@@ -91,3 +91,20 @@ def test_catalogue_rejects_gaps_in_column_order(tmp_path):
         handle.write("高校,高校教职工信息采集模板,40,email,电子邮箱,text,,N,60,,\n")
     with pytest.raises(CatalogueError, match="orders"):
         load_catalogue(copy)
+
+
+def test_rule_constants_name_real_codes(cat):
+    rules = cat.rules
+    tables = {
+        "china_nationality": "nationality", "resident_card": "id_type", "no_degree": "degree_level",
+        "no_degree_origin": "academic_origin", "exclusive_political": "political_status",
+        "established": "yes_no", "not_established": "yes_no", "no_grassroots": "grassroots",
+        "any_post_grade": "post_grade", "worker_post_category": "post_category",
+        "worker_staff_category": "staff_category",
+    }
+    for key, table in tables.items():
+        for code in rules.codes(key):
+            assert cat.table(table).get(code) is not None, (key, code)
+    assert (rules.number("adult_age"), rules.number("retirement_age")) == (18, 65)
+    with pytest.raises(KeyError):
+        rules.code("nope")

@@ -101,7 +101,7 @@ def _coded(context, view, ind):
     return found
 
 
-def _dated(context, view, ind, as_read, stored):
+def _dated(context, view, ind, as_read):
     """Yield the problems of a date or year-month cell; return True when there were any."""
     canonical = view.value(ind.key)
     where = dict(file=context.file, row=view.row, column=ind.header, value=as_read)
@@ -137,7 +137,7 @@ def check_cells(context, view):
         if ind.is_coded:
             failed = yield from _coded(context, view, ind)
         elif ind.type in ("date", "yearmonth"):
-            failed = yield from _dated(context, view, ind, as_read, stored)
+            failed = yield from _dated(context, view, ind, as_read)
         else:
             text = view.text(ind.key)
             if ind.max_len and len(text) > ind.max_len:

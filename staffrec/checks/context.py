@@ -43,6 +43,15 @@ class CheckContext:
             return None
         return self.registry.get(self.template.school_id)
 
+    def at(self, view, key):
+        """Return the place of one cell (file, row, column header, value as read) for a finding."""
+        return dict(file=self.file, row=view.row, column=self.kind.indicator(key).header, value=view.text(key))
+
+    @property
+    def rules(self):
+        """The rule constants of codes/rules.csv."""
+        return self.catalogue.rules
+
     def column_order(self, header):
         """Return the sort position of a column header (unknown headers last)."""
         indicator = self.kind.by_header(header) if self.kind and header else None

@@ -6,7 +6,6 @@ from ..idcard import ID_PATTERN, birth_date, check_character, sex_code
 from ..text import fold
 from .cell_rules import TOO_LONG, VARIANT
 
-RESIDENT_CARD = "1"
 NUMBER_CELL = finding_type(
     "id.number_cell",
     ERROR,
@@ -73,7 +72,7 @@ def check_id_number(context, view):
     where = dict(file=context.file, row=view.row, column=indicator.header, value=text)
     if (yield from _stored_number(view, where)):
         return
-    if view.code("id_type") != RESIDENT_CARD:
+    if view.code("id_type") != context.rules.code("resident_card"):
         if indicator.max_len and len(text) > indicator.max_len:
             yield TOO_LONG(length=len(text), limit=indicator.max_len, **where)
         return

@@ -2,17 +2,6 @@
 
 from ..findings import ERROR, WARNING, finding_type
 
-CHINA = "156"
-NO_DEGREE = "0"
-NOT_ESTABLISHED = "0"
-NO_GRASSROOTS = "0"
-NO_DEGREE_ORIGIN = "9"
-EXCLUSIVE_POLITICAL = ("12", "13")
-# 岗位等级 groups by 岗位类别 (post_grade.csv groups 1/2/3); 999 未定等级 fits any.
-GRADE_GROUP = {"11": "1", "12": "1", "2": "2", "3": "3"}
-ANY_GRADE = "999"
-ADULT_AGE, RETIREMENT_AGE, WORKING_AGE = 18, 65, 16
-
 REQUIRED_IF = finding_type("row.required_if", ERROR, "{condition}时“{column}”必填。", "请按采集表补填。")
 EMPTY_IF = finding_type("row.empty_if", ERROR, "{condition}时“{column}”应为空，现填“{value}”。", "请删除该项内容。")
 POLITICAL_EXCLUSIVE = finding_type(
@@ -56,54 +45,48 @@ ACADEMIC_ORIGIN = finding_type(
 )
 
 
-def _where(context, view, key):
-    """Return the place of one cell, for a finding about it."""
-    return dict(file=context.file, row=view.row, column=context.kind.indicator(key).header, value=view.text(key))
-
-
 def _present_iff(context, view, keys, needed, condition):
     """Yield findings where `keys` are empty although `needed`, or filled although not."""
     for key in keys:
         if key not in view.record or key in context.template.missing_keys:
             continue
         if needed and view.is_empty(key):
-            yield REQUIRED_IF(condition=condition, **_where(context, view, key))
+            yield REQUIRED_IF(condition=condition, **context.at(view, key))
         elif not needed and not view.is_empty(key):
-            yield EMPTY_IF(condition=condition, **_where(context, view, key))
+            yield EMPTY_IF(condition=condition, **context.at(view, key))
 
 
 def check_nationality(context, view):
     """民族 and 政治面貌 are filled for Chinese nationals and empty for others."""
-    nationality = view.code("nationality")
+    nationality, china = view.code("nationality"), context.rules.code("china_nationality")
     if nationality:
-        condition = "国籍为 156-中国" if nationality == CHINA else f"国籍为 {view.value('nationality')}"
-        yield from _present_iff(context, view, ("ethnicity", "political_status"), nationality == CHINA, condition)
+        condition = f"国籍为 {view.value('nationality')}"
+        yield from _present_iff(context, view, ("ethnicity", "political_status"), nationality == china, condition)
 
 
 def check_political(context, view):
     """12 无党派民主人士 and 13 群众 stand alone."""
     codes = view.codes("political_status") or []
-    if len(codes) > 1 and any(code in EXCLUSIVE_POLITICAL for code in codes):
-        yield POLITICAL_EXCLUSIVE(**_where(context, view, "political_status"))
+    if len(codes) > 1 and context.rules.codes("exclusive_political").intersection(codes):
+        yield POLITICAL_EXCLUSIVE(**context.at(view, "political_status"))
 
 
 def check_employment_form(context, view):
     """用人形式 is filled exactly when the person is not 在编."""
-    established = view.code("established_post")
+    established, not_established = view.code("established_post"), context.rules.code("not_established")
     school = context.school
-    if established == NOT_ESTABLISHED and school is not None and not school.is_private:
+    if established == not_established and school is not None and not school.is_private:
         return  # scope.public_not_established: the row should not be there at all
     if established:
-        yield from _present_iff(
-            context, view, ("employment_form",), established == NOT_ESTABLISHED, f"是否在编为 {view.value('established_post')}"
-        )
+        condition = f"是否在编为 {view.value('established_post')}"
+        yield from _present_iff(context, view, ("employment_form",), established == not_established, condition)
 
 
 def check_grassroots(context, view):
     """Grassroots-service dates are filled exactly when the person served, and end after start."""
     if "grassroots" not in view.record or not view.code("grassroots"):
         return
-    served = view.code("grassroots") != NO_GRASSROOTS
+    served = view.code("grassroots") != context.rules.code("no_grassroots")
     condition = "参加了基层服务项目" if served else "未参加基层服务项目"
     yield from _present_iff(context, view, ("grassroots_start", "grassroots_end"), served, condition)
     yield from _not_before(context, view, "grassroots_end", "grassroots_start")
@@ -111,29 +94,30 @@ def check_grassroots(context, view):
 
 def check_degree(context, view):
     """Degree name and institution are empty iff the level is 0, and the degree belongs to the level."""
-    level = view.code("degree_level")
+    level, no_degree = view.code("degree_level"), context.rules.code("no_degree")
     if not level:
         return
-    condition = "最高学位层次为 0-无" if level == NO_DEGREE else f"最高学位层次为 {view.value('degree_level')}"
-    yield from _present_iff(context, view, ("degree", "degree_institution"), level != NO_DEGREE, condition)
+    condition = f"最高学位层次为 {view.value('degree_level')}"
+    yield from _present_iff(context, view, ("degree", "degree_institution"), level != no_degree, condition)
     degree = view.code("degree")
-    if degree and level != NO_DEGREE:
+    if degree and level != no_degree:
         row = context.catalogue.table("degree").get(degree)
         if row is not None and row.extra.get("level") != level:
-            yield DEGREE_LEVEL(level=view.value("degree_level"), **_where(context, view, "degree"))
+            yield DEGREE_LEVEL(level=view.value("degree_level"), **context.at(view, "degree"))
 
 
 def check_post_grade(context, view):
-    """岗位等级 belongs to the group of the 岗位类别 (999 fits any)."""
+    """岗位等级 belongs to the group of the 岗位类别 (the any-grade code fits every category)."""
     category, grade = view.code("post_category"), view.code("post_grade")
-    if not category or not grade or grade == ANY_GRADE or category not in GRADE_GROUP:
+    if not category or not grade or grade == context.rules.code("any_post_grade"):
         return
-    table = context.catalogue.table("post_grade")
-    if not table.is_selectable(grade):
-        return  # code.group already reported it
-    parent = table.get(grade)
-    if parent.parent != GRADE_GROUP[category]:
-        yield POST_GRADE(category=view.value("post_category"), **_where(context, view, "post_grade"))
+    categories, grades = context.catalogue.table("post_category"), context.catalogue.table("post_grade")
+    category_row, grade_row = categories.get(category), grades.get(grade)
+    if category_row is None or grade_row is None or not grades.is_selectable(grade):
+        return  # code.unknown or code.group already reported it
+    # Grades are grouped under the top-level 岗位类别 code (11 and 12 belong to 1).
+    if grade_row.parent != (category_row.parent or category_row.code):
+        yield POST_GRADE(category=view.value("post_category"), **context.at(view, "post_grade"))
 
 
 def _not_before(context, view, key, other):
@@ -145,7 +129,7 @@ def _not_before(context, view, key, other):
         yield DATE_ORDER(
             other=f"“{context.kind.indicator(other).header}”",
             other_value=view.value(other),
-            **_where(context, view, key),
+            **context.at(view, key),
         )
 
 
@@ -154,9 +138,9 @@ def check_work_dates(context, view):
     birth, work = view.date("birth_date"), view.yearmonth("work_start")
     if birth and work:
         if work <= (birth.year, birth.month):
-            yield DATE_ORDER(other="出生日期", other_value=view.value("birth_date"), **_where(context, view, "work_start"))
-        elif (work[0] - birth.year) * 12 + work[1] - birth.month < WORKING_AGE * 12:
-            yield WORK_YOUNG(age=WORKING_AGE, **_where(context, view, "work_start"))
+            yield DATE_ORDER(other="出生日期", other_value=view.value("birth_date"), **context.at(view, "work_start"))
+        elif (work[0] - birth.year) * 12 + work[1] - birth.month < context.rules.number("working_age") * 12:
+            yield WORK_YOUNG(age=context.rules.number("working_age"), **context.at(view, "work_start"))
     for key in ("school_start", "sped_start"):
         yield from _not_before(context, view, key, "work_start")
 
@@ -166,12 +150,10 @@ def check_age(context, view):
     birth = view.date("birth_date")
     if birth is None:
         return
-    today = context.today
+    today, low, high = context.today, context.rules.number("adult_age"), context.rules.number("retirement_age")
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    if not ADULT_AGE <= age <= RETIREMENT_AGE:
-        yield AGE_UNUSUAL(
-            age=age, today=today.isoformat(), low=ADULT_AGE, high=RETIREMENT_AGE, **_where(context, view, "birth_date")
-        )
+    if not low <= age <= high:
+        yield AGE_UNUSUAL(age=age, today=today.isoformat(), low=low, high=high, **context.at(view, "birth_date"))
 
 
 def check_academic_origin(context, view):
@@ -179,9 +161,11 @@ def check_academic_origin(context, view):
     origin, level = view.code("academic_origin"), view.code("degree_level")
     if not origin or not level:
         return
-    if (origin == NO_DEGREE_ORIGIN) != (level == NO_DEGREE):
-        why = "无学位者应填 9-无学位" if level == NO_DEGREE else "有学位者不能填 9-无学位"
-        yield ACADEMIC_ORIGIN(level=view.value("degree_level"), why=why, **_where(context, view, "academic_origin"))
+    no_origin, no_degree = context.rules.code("no_degree_origin"), context.rules.code("no_degree")
+    if (origin == no_origin) != (level == no_degree):
+        label = context.catalogue.table("academic_origin").get(no_origin).label
+        why = f"无学位者应填 {label}" if level == no_degree else f"有学位者不能填 {label}"
+        yield ACADEMIC_ORIGIN(level=view.value("degree_level"), why=why, **context.at(view, "academic_origin"))
 
 
 ROW_RULES = (

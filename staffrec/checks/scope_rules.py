@@ -2,10 +2,6 @@
 
 from ..findings import ERROR, finding_type
 
-PUBLIC, PRIVATE = "1", "2"
-ESTABLISHED = "1"
-WORKER_POST, WORKER_CATEGORY = "3", "14"
-
 OUT_OF_SCOPE = finding_type(
     "scope.category",
     ERROR,
@@ -26,16 +22,12 @@ PRIVATE_WORKER = finding_type(
 )
 
 
-def _where(context, view, key):
-    return dict(file=context.file, row=view.row, column=context.kind.indicator(key).header, value=view.text(key))
-
-
 def check_staff_category(context, view):
     """Out-of-scope 教职工类别 (in_scope = N: 外聘, 代课, 兼任) are not collected."""
     code = view.code("staff_category")
     row = context.catalogue.table("staff_category").get(code) if code else None
     if row is not None and not row.in_scope:
-        yield OUT_OF_SCOPE(**_where(context, view, "staff_category"))
+        yield OUT_OF_SCOPE(**context.at(view, "staff_category"))
 
 
 def check_ownership_scope(context, view):
@@ -43,15 +35,16 @@ def check_ownership_scope(context, view):
     school = context.school
     if school is None:
         return
-    if school.ownership == PUBLIC:
+    rules = context.rules
+    if not school.is_private:
         established = view.code("established_post")
-        if established and established != ESTABLISHED:
-            yield PUBLIC_NOT_ESTABLISHED(**_where(context, view, "established_post"))
-    elif school.ownership == PRIVATE:
-        if view.code("post_category") == WORKER_POST:
-            yield PRIVATE_WORKER(what=f"岗位类别 {view.value('post_category')}", **_where(context, view, "post_category"))
-        elif view.code("staff_category") == WORKER_CATEGORY:
-            yield PRIVATE_WORKER(what=f"教职工类别 {view.value('staff_category')}", **_where(context, view, "staff_category"))
+        if established and established != rules.code("established"):
+            yield PUBLIC_NOT_ESTABLISHED(**context.at(view, "established_post"))
+    else:
+        if view.code("post_category") == rules.code("worker_post_category"):
+            yield PRIVATE_WORKER(what=f"岗位类别 {view.value('post_category')}", **context.at(view, "post_category"))
+        elif view.code("staff_category") == rules.code("worker_staff_category"):
+            yield PRIVATE_WORKER(what=f"教职工类别 {view.value('staff_category')}", **context.at(view, "staff_category"))
 
 
 SCOPE_RULES = (check_staff_category, check_ownership_scope)
