@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 
-import staffrec.checks.validate  # noqa: F401  (registers every rule's finding types)
+# Importing these registers every finding type, whatever other tests imported before.
+import staffrec.checks.validate  # noqa: F401
+import staffrec.normalize  # noqa: F401
 import staffrec.read_findings  # noqa: F401
 from staffrec.findings import Finding, finding_type, finding_types
 
