@@ -8,6 +8,7 @@ from .catalogue import KIND_NAMES
 from .errors import StaffrecError
 from .reader import open_template
 from .registry import load_registry, save_registry
+from .store.cli import add_store_parsers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -217,6 +218,8 @@ def build_parser():
     normalize.add_argument("--out", required=True, type=Path, metavar="目录", help="规范后的模板写入此目录")
     normalize.add_argument("--registry", type=Path, help="学校名单 CSV：核对学校标识、名称、办学性质")
     normalize.set_defaults(handler=_cmd_normalize)
+
+    add_store_parsers(commands, _Parser)
 
     read = commands.add_parser("read", help="读取采集模板，显示学校、模板类别、记录数和读取时发现的问题")
     read.add_argument("paths", nargs="+", metavar="文件")

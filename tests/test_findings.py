@@ -6,6 +6,7 @@ import pytest
 import staffrec.checks.validate  # noqa: F401
 import staffrec.normalize  # noqa: F401
 import staffrec.read_findings  # noqa: F401
+import staffrec.store.duplicates  # noqa: F401
 from staffrec.findings import Finding, finding_type, finding_types
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

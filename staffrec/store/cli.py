@@ -1,0 +1,110 @@
+"""The store's commands: staffrec db init, user add, ingest, duplicates."""
+
+import getpass
+import sys
+from pathlib import Path
+
+from ..registry import load_registry
+from ..review import Tier
+from . import Store
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _store(args):
+    return Store(args.db, args.files)
+
+
+def _cmd_db_init(args):
+    store = _store(args)
+    registry = load_registry(args.registry) if args.registry else None
+    added, changed = store.init(registry)
+    print(f"数据库已就绪。学校名单：新增 {added} 所，更新 {changed} 所。")
+    return EXIT_OK
+
+
+def _cmd_user_add(args):
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif args.password:
+        password = getpass.getpass("密码：")
+    user = _store(args).add_user(args.name, args.tier, args.territory, password, args.display_name)
+    print(f"已添加用户 {user.name}（{user.tier_label}，管辖范围 {user.territory}）。")
+    return EXIT_OK
+
+
+def result_lines(result):
+    """Return the Chinese result line of one file and its reasons and warnings."""
+    where = f"{result.container} → {result.name}" if result.container else result.name
+    if result.accepted:
+        version = f"，第 {result.version} 版" if result.version else "（仅检查，未入库）"
+        lines = [f"[接收] {where}：学校 {result.school_id}{version}。"]
+    else:
+        lines = [f"[拒收] {where}："]
+        lines += [f"    {message}" for message in result.messages]
+    lines += [f"    [提示] 第 {f.row} 行：{f.message}" for f in result.duplicates]
+    return lines
+
+
+def _cmd_ingest(args):
+    store = _store(args)
+    user = store.user(args.as_user)
+    uploads = [(path.name, path.read_bytes()) for path in args.paths]
+    results = store.ingest(uploads, user, dry_run=args.dry_run)
+    for result in results:
+        print("\n".join(result_lines(result)))
+    accepted = sum(r.accepted for r in results)
+    print(f"共 {len(results)} 个文件：接收 {accepted} 个，拒收 {len(results) - accepted} 个。")
+    return EXIT_OK if accepted == len(results) else EXIT_FINDINGS
+
+
+def _cmd_duplicates(args):
+    store = _store(args)
+    county = city = None
+    if args.as_user:
+        user = store.user(args.as_user)
+        county = user.territory if user.tier == Tier.COUNTY.value else None
+        city = user.territory if user.tier == Tier.CITY.value else None
+    pairs = store.duplicates(county=county, city=city)
+    for p in pairs:
+        print(f"{p.id_number}：学校 {p.school_id} 第 {p.row_number} 行，与 {p.other_name}（{p.other_id}）第 {p.other_row} 行重复")
+    print(f"共 {len(pairs)} 处重复。")
+    return EXIT_OK if not pairs else EXIT_FINDINGS
+
+
+def _with_store_options(parser):
+    parser.add_argument("--db", help="数据库 URL（默认 $STAFFREC_DATABASE_URL 或 sqlite:///instance/staffrec.db）")
+    parser.add_argument("--files", type=Path, help="文件库目录（默认 $STAFFREC_FILES 或 instance/files）")
+    return parser
+
+
+def add_store_parsers(commands, parser_class):
+    """Register db, user, ingest and duplicates on the top-level subcommands."""
+    db = commands.add_parser("db", help="数据库")
+    db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=parser_class, metavar="操作")
+    init = _with_store_options(db_commands.add_parser("init", help="建立数据库表，并导入或更新学校名单"))
+    init.add_argument("--registry", type=Path, help="学校名单 CSV")
+    init.set_defaults(handler=_cmd_db_init)
+
+    user = commands.add_parser("user", help="用户")
+    user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=parser_class, metavar="操作")
+    add = _with_store_options(user_commands.add_parser("add", help="添加用户"))
+    add.add_argument("name", help="用户名")
+    add.add_argument("--tier", required=True, choices=[t.value for t in Tier], help="层级")
+    add.add_argument("--territory", required=True, help="管辖范围：旗县代码、盟市代码、自治区代码或学校标识码")
+    add.add_argument("--display-name", help="显示名称")
+    secret = add.add_mutually_exclusive_group()
+    secret.add_argument("--password", action="store_true", help="交互输入密码")
+    secret.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    add.set_defaults(handler=_cmd_user_add)
+
+    ingest = _with_store_options(commands.add_parser("ingest", help="上传入库：单个文件或 ZIP 批量（退出码：0 全部接收，1 有拒收）"))
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="文件")
+    ingest.add_argument("--as", dest="as_user", required=True, metavar="用户", help="以此用户身份上传")
+    ingest.add_argument("--dry-run", action="store_true", help="只检查，不入库")
+    ingest.set_defaults(handler=_cmd_ingest)
+
+    dups = _with_store_options(commands.add_parser("duplicates", help="列出全区重复的身份证件号"))
+    dups.add_argument("--as", dest="as_user", metavar="用户", help="只列出该用户管辖范围内的学校")
+    dups.set_defaults(handler=_cmd_duplicates)

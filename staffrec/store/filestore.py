@@ -1,0 +1,41 @@
+"""Uploaded files kept byte for byte, content-addressed, written atomically outside any web root."""
+
+import hashlib
+import os
+from pathlib import Path
+
+from ..files import atomic_write
+
+DEFAULT_ROOT = "instance/files"
+
+
+def file_hash(data):
+    """Return the SHA-256 hex digest that names a stored file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class FileStore:
+    """A folder of files named by their SHA-256, two levels of fan-out."""
+
+    def __init__(self, root=None):
+        self.root = Path(root or os.environ.get("STAFFREC_FILES") or DEFAULT_ROOT)
+
+    def path(self, digest):
+        """Return where the file with this digest lives."""
+        return self.root / digest[:2] / digest[2:4] / digest
+
+    def put(self, data):
+        """Store bytes (once per content) and return their digest."""
+        digest = file_hash(data)
+        path = self.path(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+        return digest
+
+    def get(self, digest):
+        """Return the stored bytes of a digest; FileNotFoundError when absent."""
+        return self.path(digest).read_bytes()
+
+    def __contains__(self, digest):
+        return self.path(digest).exists()

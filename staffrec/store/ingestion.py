@@ -1,0 +1,158 @@
+"""Ingest: each uploaded file (or ZIP member) checked, then stored whole in one transaction, or rejected."""
+
+import datetime
+import json
+from pathlib import PurePosixPath
+
+import attrs
+from sqlalchemy import delete, func, insert, select, update
+
+from ..checks import validate
+from ..reader import open_template
+from ..review import Action, DatasetView, ReviewError, apply
+from ..sniff import sniff
+from ..text import fold
+from ..zipbatch import kind_of_name, read_zip
+from .audit import write_audit
+from .duplicates import duplicates_of
+from .schema import datasets, records, review_events, schools, versions
+
+ZIP_FORMATS = ("zip",)
+
+
+@attrs.frozen
+class FileResult:
+    """The outcome of one uploaded file: accepted as a new version, or rejected with reasons."""
+
+    name: str
+    accepted: bool
+    school_id: str | None = None
+    reasons: tuple = ()
+    report: object = None
+    version: int | None = None
+    duplicates: tuple = ()
+    container: str | None = None
+
+    @property
+    def messages(self):
+        """Every reason and every error finding, in Chinese, for a result line."""
+        errors = tuple(f.message for f in self.report.findings if f.is_error) if self.report else ()
+        return self.reasons + errors
+
+
+def _rejected(name, message, container=None, report=None, school_id=None):
+    return FileResult(name, False, school_id, (message,), report, container=container)
+
+
+def expand(name, data, limits=None):
+    """Split an upload into (name, bytes) files; a ZIP's unusable members come back as rejections."""
+    if sniff(data).format not in ZIP_FORMATS and not name.lower().endswith(".zip"):
+        return [(name, data)], []
+    batch = read_zip(data, limits) if limits else read_zip(data)
+    if batch.failure is not None:
+        return [], [_rejected(name, batch.failure.message)]
+    rejected = [_rejected(r.name, r.message, container=name) for r in batch.rejections]
+    members = list(batch.members)
+    kinds = {k.name for k in (kind_of_name(PurePosixPath(m.name).name) for m in members) if k is not None}
+    if len(kinds) > 1:
+        message = f"压缩包中混有不同类别的模板（{'、'.join(sorted(kinds))}），请按同一类模板分别打包上传。"
+        return [], rejected + [_rejected(m.name, message, container=name) for m in members]
+    return [(m.name, m.data) for m in members], rejected
+
+
+def _dataset_view(conn, school_id):
+    """Return the dataset of a school, locked for this transaction (PostgreSQL), or None."""
+    row = conn.execute(
+        select(datasets.c.state, schools.c.county, schools.c.city, schools.c.kind)
+        .join(schools, schools.c.id == datasets.c.school_id)
+        .where(datasets.c.school_id == school_id)
+        .with_for_update(of=datasets)
+    ).first()
+    if row is None:
+        return None
+    return DatasetView(school_id, row.state, row.county, row.city, row.kind == "高校")
+
+
+def _store_version(conn, files, user, school_id, name, data, template, report, transition):
+    """Write the version, its records, the new state, the review event and the audit entry."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    digest = files.put(data)
+    number = (conn.execute(select(func.max(versions.c.number)).where(versions.c.school_id == school_id)).scalar() or 0) + 1
+    version_id = conn.execute(
+        insert(versions).values(
+            school_id=school_id,
+            number=number,
+            file_hash=digest,
+            file_size=len(data),
+            original_name=name,
+            template_version=template.version or "",
+            row_count=report.rows,
+            warning_count=report.counts["warning"],
+            uploaded_by=user.id,
+            uploaded_at=now,
+        )
+    ).inserted_primary_key[0]
+    # The new file replaces the school's data as a whole; earlier versions stay in `versions`.
+    conn.execute(delete(records).where(records.c.school_id == school_id))
+    rows = [
+        dict(
+            version_id=version_id,
+            row_number=r.row,
+            school_id=school_id,
+            id_number=fold(r["id_number"]).upper(),
+            name=r["name"],
+            data=json.dumps(r.as_dict(), ensure_ascii=False),
+        )
+        for r in template.records
+    ]
+    if rows:
+        conn.execute(insert(records), rows)
+    state = transition.state.value
+    conn.execute(update(datasets).where(datasets.c.school_id == school_id).values(state=state, current_version=version_id, updated_at=now))
+    event = transition.event
+    conn.execute(
+        insert(review_events).values(
+            school_id=school_id, version_id=version_id, actor=user.id, action=event.action.value,
+            from_state=event.from_state.value, to_state=event.to_state.value, reason=event.reason, at=now,
+        )
+    )
+    detail = dict(file=name, sha256=digest, version=number, rows=report.rows, replaces=transition.replaces)
+    write_audit(conn, user.name, "upload", school_id, detail)
+    return number
+
+
+def ingest_file(store, user, name, data, registry, container=None, dry_run=False, today=None):
+    """Check one file and, when it may be accepted, store it as the school's new version."""
+    basename = PurePosixPath(name).name
+    template = open_template(data, name=basename, catalogue=store.catalogue)
+    report = validate(template, registry=registry, today=today, catalogue=store.catalogue)
+    school_id = report.school_id
+    if not report.valid:
+        return FileResult(name, False, school_id, (), report, container=container)
+    with store.engine.begin() as conn:
+        view = _dataset_view(conn, school_id)
+        if view is None:
+            return _rejected(name, f"学校 {school_id} 不在系统的学校名单中。", container, report, school_id)
+        try:
+            transition = apply(user.actor, view, Action.UPLOAD)
+        except ReviewError as exc:
+            message = "该校不在您的管辖范围内。" if exc.reason == "not_found" else str(exc)
+            return _rejected(name, message, container, report, school_id)
+        if dry_run:
+            return FileResult(name, True, school_id, (), report, container=container)
+        number = _store_version(conn, store.files, user, school_id, name, data, template, report, transition)
+        found = duplicates_of(conn, school_id)
+    return FileResult(name, True, school_id, (), report, number, tuple(found), container)
+
+
+def ingest(store, uploads, user, dry_run=False, today=None):
+    """Ingest (name, bytes) uploads as `user`; return one FileResult per file, in upload order."""
+    registry = store.registry()
+    results = []
+    for name, data in uploads:
+        files, rejected = expand(name, data)
+        results.extend(rejected)
+        container = name if files and files[0][0] != name else None
+        for member, payload in files:
+            results.append(ingest_file(store, user, member, payload, registry, container, dry_run, today))
+    return results

@@ -1,0 +1,53 @@
+"""Putting the region table and the school registry into the database, and reading them back."""
+
+import datetime
+
+from sqlalchemy import insert, select, update
+
+from ..identity import SchoolId
+from ..registry import Registry, School
+from ..review import State
+from .schema import datasets, regions as regions_table, schools
+
+
+def sync_registry(conn, registry):
+    """Insert new regions and schools, update changed ones, open a dataset for each new school.
+
+    Schools are never deleted here: one that left the registry keeps its history.
+    """
+    known_regions = {r.code for r in conn.execute(select(regions_table.c.code))}
+    for region in registry.regions.regions:
+        values = dict(name=region.name, level=region.level, parent=region.parent or None)
+        if region.code in known_regions:
+            conn.execute(update(regions_table).where(regions_table.c.code == region.code).values(**values))
+        else:
+            conn.execute(insert(regions_table).values(code=region.code, **values))
+    known = {row.id: row for row in conn.execute(select(schools))}
+    now = datetime.datetime.now(datetime.timezone.utc)
+    added = changed = 0
+    for school in registry:
+        values = dict(
+            name=school.name,
+            category=school.category,
+            county=school.county,
+            city=registry.regions.city_of(school.county).code,
+            ownership=school.ownership,
+            kind=school.kind().name,
+        )
+        row = known.get(str(school.id))
+        if row is None:
+            conn.execute(insert(schools).values(id=str(school.id), **values))
+            conn.execute(insert(datasets).values(school_id=str(school.id), state=State.NOT_UPLOADED.value, updated_at=now))
+            added += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            conn.execute(update(schools).where(schools.c.id == str(school.id)).values(**values))
+            changed += 1
+    return added, changed
+
+
+def registry_from_db(conn, region_table):
+    """Rebuild the Registry the database holds (for the checks that need it)."""
+    rows = conn.execute(select(schools).order_by(schools.c.id))
+    return Registry(
+        (School(SchoolId.parse(r.id), r.name, r.category, r.county, r.ownership) for r in rows), region_table
+    )
