@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .catalogue import KIND_NAMES
 from .errors import StaffrecError
+from .progress import ProgressBar
 from .reader import open_template
 from .registry import load_registry, save_registry
 from .store.cli import add_store_parsers
@@ -125,26 +126,6 @@ def _cmd_read(args):
     return status
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr for runs long enough to need one."""
-
-    WIDTH, MINIMUM = 30, 20
-
-    def __init__(self, total, label, stream=None):
-        self.total, self.label, self.done = total, label, 0
-        self.stream = stream or sys.stderr
-        self.shown = total >= self.MINIMUM and self.stream.isatty()
-
-    def __call__(self, _item=None):
-        self.done += 1
-        if self.shown and (self.done == self.total or self.done % max(1, self.total // 100) == 0):
-            filled = self.WIDTH * self.done // self.total
-            bar = "█" * filled + "·" * (self.WIDTH - filled)
-            end = "\n" if self.done == self.total else ""
-            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}{end}")
-            self.stream.flush()
-
-
 def _cmd_template(args):
     from .distribute import distribute, select_schools
 
@@ -154,7 +135,7 @@ def _cmd_template(args):
         print("没有符合条件的学校，未生成模板。", file=sys.stderr)
         return EXIT_USAGE
     paths = distribute(
-        registry, schools, args.out, fmt=args.format, as_zip=args.zip, progress=_ProgressBar(len(schools), "生成模板")
+        registry, schools, args.out, fmt=args.format, as_zip=args.zip, progress=ProgressBar(len(schools), "生成模板")
     )
     what = f"{len(paths)} 个压缩包" if args.zip else f"{len(paths)} 个模板"
     print(f"已为 {len(schools)} 所学校生成模板，写入 {args.out}：{what}。")

@@ -24,7 +24,7 @@ REGISTRY = """学校标识码,学校名称,学校类别,所在旗县代码,办�
 CHILD = textwrap.dedent(
     """
     import sys, time
-    import staffrec.store.ingestion as ingest
+    import staffrec.store.reviewing as ingest
     from staffrec.store import Store
 
     original = ingest.write_audit

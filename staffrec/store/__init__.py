@@ -8,10 +8,11 @@ from .duplicates import list_duplicates
 from .filestore import FileStore
 from .ingestion import FileResult, ingest
 from .registry_sync import registry_from_db, sync_registry
+from .reviewing import ReviewResult, review
 from .schema import datasets
 from .users import User, UserError, add_user, get_user
 
-__all__ = ["FileResult", "Store", "User", "UserError"]
+__all__ = ["FileResult", "ReviewResult", "Store", "User", "UserError"]
 
 
 class Store:
@@ -45,10 +46,15 @@ class Store:
         with self.engine.connect() as conn:
             return get_user(conn, name)
 
-    def ingest(self, uploads, user, dry_run=False, today=None):
+    def ingest(self, uploads, user, dry_run=False, today=None, progress=None):
         """Ingest (name, bytes) uploads as a user (User or name); one FileResult per file."""
         user = self.user(user) if isinstance(user, str) else user
-        return ingest(self, uploads, user, dry_run=dry_run, today=today)
+        return ingest(self, uploads, user, dry_run=dry_run, today=today, progress=progress)
+
+    def review(self, user, school_ids, action, reason=None, address=None):
+        """Approve, return or pass down datasets as a user; one ReviewResult per school."""
+        user = self.user(user) if isinstance(user, str) else user
+        return review(self, user, school_ids, action, reason, address)
 
     def state_of(self, school_id):
         """Return the stored state id of a school's dataset, or None."""

@@ -4,6 +4,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from ..progress import ProgressBar
 from ..registry import load_registry
 from ..review import Tier
 from . import Store
@@ -51,7 +52,8 @@ def _cmd_ingest(args):
     store = _store(args)
     user = store.user(args.as_user)
     uploads = [(path.name, path.read_bytes()) for path in args.paths]
-    results = store.ingest(uploads, user, dry_run=args.dry_run)
+    bar = ProgressBar(0, "入库")
+    results = store.ingest(uploads, user, dry_run=args.dry_run, progress=lambda done, total: bar(total=total))
     for result in results:
         print("\n".join(result_lines(result)))
     accepted = sum(r.accepted for r in results)

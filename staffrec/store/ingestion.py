@@ -5,17 +5,17 @@ import json
 from pathlib import PurePosixPath
 
 import attrs
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 
 from ..checks import validate
 from ..reader import open_template
-from ..review import Action, DatasetView, ReviewError, apply
+from ..review import Action, ReviewError, apply
 from ..sniff import sniff
 from ..text import fold
 from ..zipbatch import kind_of_name, read_zip
-from .audit import write_audit
 from .duplicates import duplicates_of
-from .schema import datasets, records, review_events, schools, versions
+from .reviewing import dataset_view, record_transition
+from .schema import records, versions
 
 ZIP_FORMATS = ("zip",)
 
@@ -60,19 +60,6 @@ def expand(name, data, limits=None):
     return [(m.name, m.data) for m in members], rejected
 
 
-def _dataset_view(conn, school_id):
-    """Return the dataset of a school, locked for this transaction (PostgreSQL), or None."""
-    row = conn.execute(
-        select(datasets.c.state, schools.c.county, schools.c.city, schools.c.kind)
-        .join(schools, schools.c.id == datasets.c.school_id)
-        .where(datasets.c.school_id == school_id)
-        .with_for_update(of=datasets)
-    ).first()
-    if row is None:
-        return None
-    return DatasetView(school_id, row.state, row.county, row.city, row.kind == "高校")
-
-
 def _store_version(conn, files, user, school_id, name, data, template, report, transition):
     """Write the version, its records, the new state, the review event and the audit entry."""
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -107,17 +94,8 @@ def _store_version(conn, files, user, school_id, name, data, template, report, t
     ]
     if rows:
         conn.execute(insert(records), rows)
-    state = transition.state.value
-    conn.execute(update(datasets).where(datasets.c.school_id == school_id).values(state=state, current_version=version_id, updated_at=now))
-    event = transition.event
-    conn.execute(
-        insert(review_events).values(
-            school_id=school_id, version_id=version_id, actor=user.id, action=event.action.value,
-            from_state=event.from_state.value, to_state=event.to_state.value, reason=event.reason, at=now,
-        )
-    )
     detail = dict(file=name, sha256=digest, version=number, rows=report.rows, replaces=transition.replaces)
-    write_audit(conn, user.name, "upload", school_id, detail)
+    record_transition(conn, user, transition, version_id=version_id, detail=detail)
     return number
 
 
@@ -130,7 +108,7 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
     if not report.valid:
         return FileResult(name, False, school_id, (), report, container=container)
     with store.engine.begin() as conn:
-        view = _dataset_view(conn, school_id)
+        view = dataset_view(conn, school_id, lock=True)
         if view is None:
             return _rejected(name, f"学校 {school_id} 不在系统的学校名单中。", container, report, school_id)
         try:
@@ -145,14 +123,19 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
     return FileResult(name, True, school_id, (), report, number, tuple(found), container)
 
 
-def ingest(store, uploads, user, dry_run=False, today=None):
-    """Ingest (name, bytes) uploads as `user`; return one FileResult per file, in upload order."""
+def ingest(store, uploads, user, dry_run=False, today=None, progress=None):
+    """Ingest (name, bytes) uploads as `user`; return one FileResult per file, in upload order.
+
+    `progress(done, total)` is called after each file, once the total is known.
+    """
     registry = store.registry()
-    results = []
+    results, work = [], []
     for name, data in uploads:
         files, rejected = expand(name, data)
         results.extend(rejected)
-        container = name if files and files[0][0] != name else None
-        for member, payload in files:
-            results.append(ingest_file(store, user, member, payload, registry, container, dry_run, today))
+        work += [(member, payload, name if member != name else None) for member, payload in files]
+    for done, (member, payload, container) in enumerate(work, start=1):
+        results.append(ingest_file(store, user, member, payload, registry, container, dry_run, today))
+        if progress is not None:
+            progress(done, len(work))
     return results

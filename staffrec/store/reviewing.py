@@ -1,0 +1,76 @@
+"""Review actions through the store: each transition stored with its review event and audit entry."""
+
+import datetime
+
+import attrs
+from sqlalchemy import insert, select, update
+
+from ..review import Action, DatasetView, ReviewError, apply
+from .audit import write_audit
+from .schema import datasets, review_events, schools
+
+
+@attrs.frozen
+class ReviewResult:
+    """The outcome of one action on one school's dataset: the new state, or why it was refused."""
+
+    school_id: str
+    state: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self):
+        """Tell whether the action was taken."""
+        return self.error is None
+
+
+def dataset_view(conn, school_id, lock=False):
+    """Return a school's DatasetView, or None when there is no such school."""
+    query = (
+        select(datasets.c.state, schools.c.county, schools.c.city, schools.c.kind)
+        .join(schools, schools.c.id == datasets.c.school_id)
+        .where(datasets.c.school_id == str(school_id))
+    )
+    row = conn.execute(query.with_for_update(of=datasets) if lock else query).first()
+    if row is None:
+        return None
+    return DatasetView(str(school_id), row.state, row.county, row.city, row.kind == "高校")
+
+
+def record_transition(conn, user, transition, version_id=None, address=None, detail=None):
+    """Store a transition's new state, its review event and an audit entry, in the caller's transaction."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    event = transition.event
+    values = dict(state=transition.state.value, updated_at=now)
+    if version_id is not None:
+        values["current_version"] = version_id
+    conn.execute(update(datasets).where(datasets.c.school_id == event.school_id).values(**values))
+    conn.execute(
+        insert(review_events).values(
+            school_id=event.school_id, version_id=version_id, actor=user.id, action=event.action.value,
+            from_state=event.from_state.value, to_state=event.to_state.value, reason=event.reason, at=now,
+        )
+    )
+    audit = dict(detail or {}, from_state=event.from_state.value, to_state=event.to_state.value)
+    if event.reason:
+        audit["reason"] = event.reason
+    write_audit(conn, user.name, event.action.value, event.school_id, audit, address)
+
+
+def review(store, user, school_ids, action, reason=None, address=None):
+    """Apply one action to several datasets, each in its own transaction; one refusal stops no other."""
+    action = Action(action)
+    results = []
+    for school_id in school_ids:
+        with store.engine.begin() as conn:
+            view = dataset_view(conn, school_id, lock=True)
+            try:
+                if view is None:
+                    raise ReviewError("not_found", f"没有学校标识码为 {school_id} 的学校。")
+                transition = apply(user.actor, view, action, reason)
+            except ReviewError as exc:
+                results.append(ReviewResult(str(school_id), error=str(exc)))
+                continue
+            record_transition(conn, user, transition, address=address)
+            results.append(ReviewResult(str(school_id), state=transition.state.value))
+    return results
