@@ -7,6 +7,7 @@ from pathlib import Path
 from .catalogue import KIND_NAMES
 from .errors import StaffrecError
 from .progress import ProgressBar
+from .migration.cli import add_migrate_parser
 from .reader import open_template
 from .registry import load_registry, save_registry
 from .store.cli import add_store_parsers
@@ -191,6 +192,7 @@ def build_parser():
     validate.add_argument("--annotate", type=Path, metavar="目录", help="把标注了问题的副本写入此目录")
     validate.add_argument("--limit", type=_count, default=1000, help="每个文件最多列出的问题数（默认 1000）")
     validate.set_defaults(handler=_cmd_validate)
+    add_migrate_parser(commands)
 
     normalize = commands.add_parser(
         "normalize", help="把可确定的不规范写法改为规范写法，重新生成本校模板（退出码：0 无错误，1 仍有错误，2 调用有误）"
