@@ -1,1 +1,93 @@
-"""The staffrec review portal (Flask); built in a later issue."""
+"""The staffrec review portal: a thin Flask layer whose views call the library."""
+
+import os
+import secrets
+
+from flask import Flask, render_template
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from staffrec.store import Store
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录。"
+
+# Uploads are ZIP batches of a county's templates; the ZIP reader's own limits apply inside.
+DEFAULT_MAX_UPLOAD = 300 * 1024 * 1024
+
+
+def _defaults(app):
+    """Configuration that instance/portal.cfg and STAFFREC_* environment variables may override."""
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE_URL=None,
+        FILES=None,
+        MAX_CONTENT_LENGTH=DEFAULT_MAX_UPLOAD,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+
+
+def _secret_key(app):
+    """Use the configured key, else one kept in the instance folder (created once, never logged)."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if os.path.exists(path):
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def create_app(test_config=None):
+    """Create the portal: config from defaults, instance/portal.cfg, STAFFREC_* env, then `test_config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    _defaults(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("portal.cfg", silent=True)
+        app.config.from_prefixed_env("STAFFREC")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(app)
+    app.extensions["staffrec_store"] = Store(app.config["DATABASE_URL"], app.config["FILES"])
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth, datasets, downloads, home, uploads
+
+    for module in (auth, home, datasets, uploads, downloads):
+        app.register_blueprint(module.bp)
+    _error_pages(app)
+    return app
+
+
+def _error_pages(app):
+    """Chinese error pages; a user never sees a traceback."""
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("error.html", title="页面不存在", message="您要找的页面不存在，或不在您的管辖范围内。"), 404
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return render_template("error.html", title="表单已失效", message="表单已过期或来源不明，请返回刷新页面后重试。"), 400
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_template("error.html", title="文件太大", message=f"上传的文件超过 {limit} MB，请分批上传。"), 413
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return render_template("error.html", title="系统出错", message="系统处理时出错，已记录，请稍后重试或联系管理员。"), 500

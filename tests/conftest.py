@@ -78,3 +78,72 @@ def check_one(registry, school_of_kind, cat):
         return validate(template, registry=registry if use_registry else None, today=CHECK_DAY)
 
     return check
+
+
+PORTAL_USERS = [
+    # name, tier, territory
+    ("新城区", "county", "150102"),
+    ("昆都仑区", "county", "150203"),
+    ("呼和浩特市", "city", "150100"),
+    ("包头市", "city", "150200"),
+    ("自治区", "region", "150000"),
+    ("信息中心", "info_centre", "150000"),
+    ("内蒙古大学", "school", "4115010126"),
+]
+PORTAL_PASSWORD = "test-password"
+
+
+@pytest.fixture
+def app(tmp_path, registry):
+    """A portal over a fresh SQLite store holding the test registry and one user per role."""
+    from portal import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/portal.db",
+            "FILES": str(tmp_path / "files"),
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+    store = app.extensions["staffrec_store"]
+    store.init(registry)
+    for name, tier, territory in PORTAL_USERS:
+        store.add_user(name, tier, territory, password=PORTAL_PASSWORD)
+    yield app
+    store.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, name="新城区", password=PORTAL_PASSWORD):
+        from portal_support import csrf_token
+
+        token = csrf_token(self._client, "/auth/login")
+        return self._client.post("/auth/login", data={"name": name, "password": password, "csrf_token": token})
+
+    def logout(self):
+        from portal_support import csrf_token
+
+        return self._client.post("/auth/logout", data={"csrf_token": csrf_token(self._client, "/")})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
