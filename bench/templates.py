@@ -15,6 +15,8 @@ from staffrec.demo import demo_registry
 from staffrec.distribute import distribute
 from staffrec.layout import build_layout
 
+from .validate import time_cases
+
 RUNS = 5
 FULL_RUN_LIMIT_S = 20  # a warm-up longer than this makes the timed runs use every k-th school
 RESULTS = Path(__file__).parent / "results" / "templates.json"
@@ -62,13 +64,7 @@ def main(argv=None):
             "staffrec distribute (.xls)": lambda: distribute(registry, chosen, ours),
             "xlwt bare workbooks (baseline)": lambda: write_plain(books, base),
         }
-        write_plain(books, base)
-        times = {name: [] for name in cases}
-        for _ in range(runs):
-            for name, case in cases.items():
-                start = time.perf_counter()
-                case()
-                times[name].append(time.perf_counter() - start)
+        times, _ = time_cases(cases, runs)  # warms each case up once, then interleaves the runs
         sizes = {name: sum(p.stat().st_size for p in d.glob("*.xls")) / len(chosen) for name, d in
                  (("staffrec distribute (.xls)", ours), ("xlwt bare workbooks (baseline)", base))}
     report(len(schools), chosen, books, times, sizes, warm, runs)
