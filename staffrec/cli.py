@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .catalogue import KIND_NAMES
 from .errors import StaffrecError
 from .progress import ProgressBar
@@ -228,6 +230,10 @@ def main(argv=None):
         return args.handler(args)
     except StaffrecError as exc:
         print(f"staffrec：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"staffrec：数据库出错，操作未完成（{detail}）。请检查数据库地址、服务是否运行，或先运行 staffrec db init。", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
         print(f"staffrec：无法访问 {exc.filename or ''}：{exc.strerror}", file=sys.stderr)

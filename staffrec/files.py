@@ -12,13 +12,15 @@ def _umask():
     return mask
 
 
-def atomic_write(path, data):
-    """Write bytes to `path` through a temp file in the same folder, fsync, then rename."""
+def atomic_write(path, data, mode=None):
+    """Write bytes to `path` through a temp file in the same folder, fsync, rename, fsync the folder.
+
+    `mode` defaults to what an ordinary open() would give under the umask.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        # mkstemp creates 0600; give the file the mode an ordinary open() would.
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, 0o666 & ~_umask() if mode is None else mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -27,4 +29,10 @@ def atomic_write(path, data):
     except BaseException:
         os.unlink(tmp)
         raise
+    # The rename is durable only once the folder's entry is on disk.
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
     return path

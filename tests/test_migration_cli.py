@@ -100,3 +100,14 @@ def test_suggest_writes_a_new_file_and_never_overwrites(clean, capsys):
 def test_signoff_given_on_the_command_line_wins(clean, capsys):
     assert main(_args(clean, "--dry-run", "--entered-by", "张三", "--checked-by", "张三")) == 1
     assert "录入人与校验人是同一人（张三）" in capsys.readouterr().out
+
+
+def test_guessing_aliases_are_gone(cat):
+    import csv
+
+    from staffrec.paths import codes_dir
+
+    rows = list(csv.DictReader(open(codes_dir() / "aliases.csv", encoding="utf-8")))
+    single = {(r["table"], r["alias"]) for r in rows}
+    for gone in [("professional_title", "未聘"), ("staff_category", "科研人员"), ("degree", "哲学博士")]:
+        assert gone not in single

@@ -40,7 +40,7 @@ FAMILIES = [
     ("political_status", "中小学", ["共青团员", "团员", "中国共产主义青年团团员", "3"], "03"),
     ("political_status", "中小学", ["群众", "普通群众", "13"], "13"),
     ("political_status", "中小学", ["民盟", "中国民主同盟盟员", "民盟盟员"], "05"),
-    ("political_status", "中小学", ["九三", "九三学社", "无党派"], None),
+    ("political_status", "中小学", ["九三", "九三学社"], None),
     ("marital_status", "中小学", ["已婚", "20"], "20"),
     ("marital_status", "中小学", ["离异", "离婚"], "40"),
     ("health", "中小学", ["健康", "良好", "健康或良好", "1"], "1"),
@@ -113,6 +113,8 @@ def test_multicode_parts_are_converted_one_by_one(cat):
         ("professional_title", "一级教师", ["053-中学一级教师", "414-小学一级教师"]),
         ("education", "研究生", ["11-博士研究生毕业", "14-硕士研究生毕业"]),
         ("political_status", "无", ["12-无党派民主人士", "13-群众"]),
+        ("political_status", "无党派", ["12-无党派民主人士", "13-群众"]),
+        ("marital_status", "单身", ["10-未婚", "30-丧偶", "40-离婚"]),
         ("mental_health_teacher", "是", ["1-专职心理健康教育教师", "2-兼职心理健康教育教师"]),
     ],
 )

@@ -171,9 +171,10 @@ def test_region_wide_duplicates_are_found_at_ingest_and_listed_for_both_counties
     assert result.accepted
     assert [(f.code, f.value, f.row) for f in result.duplicates] == [("region.duplicate_id", shared_id, 4)]
     assert "新城区第一小学" in result.duplicates[0].message
-    assert {p.school_id for p in store.duplicates(county="150102")} == {"2115000001"}
-    assert {p.school_id for p in store.duplicates(county="150203")} == {"3115000003"}
-    assert len(store.duplicates()) == 2
+    assert {p.school_id for p in store.duplicates("新城区")} == {"2115000001"}
+    assert {p.school_id for p in store.duplicates("昆都仑区")} == {"3115000003"}
+    assert store.duplicates("信息中心") == []  # 高校 only: these K-12 schools are outside its view
+    assert len(store.duplicates()) == 2  # one shared number, seen from each school
 
 
 def test_the_audit_log_is_append_only(store, registry):
@@ -184,3 +185,35 @@ def test_the_audit_log_is_append_only(store, registry):
     with pytest.raises(Exception, match="append-only"):
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
+
+
+def test_a_storage_failure_rejects_that_file_only(store, registry, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import staffrec.store.ingestion as ingestion
+
+    real = ingestion._store_version
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingestion, "_store_version", failing_once)
+    first, second = upload_of(registry.get("2115000001")), upload_of(registry.get("2115000001"), seed=3)
+    results = store.ingest([first, second], "新城区")
+    assert [r.accepted for r in results] == [False, True]
+    assert "系统保存此文件时出错" in results[0].messages[0]
+    assert results[1].version == 1
+
+
+def test_stored_files_are_readable_by_the_owner_only(store, registry):
+    name, data = upload_of(registry.get("2115000001"))
+    store.ingest([(name, data)], "新城区")
+    path = store.files.path(file_hash(data))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    with pytest.raises(ValueError):
+        store.files.path("../../etc/passwd")

@@ -32,6 +32,21 @@ def test_db_user_ingest_and_duplicates(monkeypatch, tmp_path, registry, registry
     out = capsys.readouterr().out
     assert "[接收]" in out and "第 1 版" in out and "[拒收]" in out and "接收 1 个，拒收 1 个" in out
     assert run(monkeypatch, tmp_path, "duplicates", "--as", "xc") == 0
-    assert "共 0 处重复" in capsys.readouterr().out
+    assert "共 0 个身份证件号" in capsys.readouterr().out
     assert run(monkeypatch, tmp_path, "ingest", str(good), "--as", "nobody") == 2
     assert "没有名为" in capsys.readouterr().err
+
+
+def test_database_problems_are_chinese_messages_not_tracebacks(monkeypatch, tmp_path, capsys):
+    assert run(monkeypatch, tmp_path, "ingest", "x.xls", "--as", "a") == 2
+    assert "尚未初始化" in capsys.readouterr().err
+    assert main(["db", "init", "--db", "notaurl"]) == 2
+    assert "数据库出错" in capsys.readouterr().err
+    assert main(["db", "init", "--db", "mysql://u@127.0.0.1/x"]) == 2
+    assert "不支持的数据库" in capsys.readouterr().err
+    assert main(["db", "init", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
+    err = capsys.readouterr().err
+    assert "数据库出错" in err and "Traceback" not in err
+    assert run(monkeypatch, tmp_path, "db", "init") == 0
+    assert run(monkeypatch, tmp_path, "user", "add", "x", "--tier", "region", "--territory", "150000", "--password-stdin", stdin="\n") == 2
+    assert "没有密码" in capsys.readouterr().err

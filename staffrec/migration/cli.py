@@ -5,6 +5,7 @@ import io
 import sys
 from pathlib import Path
 
+from ..annotate import escape_formula
 from ..files import atomic_write
 from ..registry import load_registry
 from .csv_text import delimiter_name
@@ -59,7 +60,9 @@ def result_lines(result, limit=DEFAULT_LIMIT):
 def _write_report(result, path):
     """Write every problem as a CSV Excel opens directly (UTF-8 with BOM)."""
     text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(result.to_rows())
+    # Export values come from another system: neutralise formula-leading text (OWASP CSV injection).
+    rows = ([escape_formula(v) if isinstance(v, str) else v for v in row] for row in result.to_rows())
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
     atomic_write(path, text.getvalue().encode("utf-8-sig"))
 
 
@@ -107,6 +110,7 @@ def _cmd_migrate(args):
     signoff = {k: v for k, v in (("entered_by", args.entered_by), ("checked_by", args.checked_by)) if v}
     result = migrate(
         args.export, args.mapping, args.school, registry=registry, out=None if args.dry_run else args.out,
+        overwrite=args.force,
         fmt=args.format, signoff=signoff, encoding=args.encoding,
     )
     print("\n".join(result_lines(result, args.limit)))
@@ -129,6 +133,7 @@ def add_migrate_parser(commands):
     parser.add_argument("--school", metavar="学校标识码", help="本校学校标识码")
     parser.add_argument("--out", type=Path, metavar="目录", help="模板写入此目录（文件名按规范自动生成）")
     parser.add_argument("--dry-run", action="store_true", help="只转换和校验，不写模板")
+    parser.add_argument("--force", action="store_true", help="覆盖 --out 目录中该校已有的模板")
     parser.add_argument("--format", choices=("xls", "xlsx"), default="xls", help="模板格式（默认 xls）")
     parser.add_argument("--encoding", metavar="编码", help="文本导出文件的编码（默认自动识别），如 gbk、utf-8、utf-16")
     parser.add_argument("--entered-by", metavar="姓名", help="录入人（覆盖映射文件 [signoff] 中的值）")

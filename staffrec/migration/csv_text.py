@@ -28,9 +28,13 @@ def codec_for(name):
     if wanted in _SAME_AS_GB18030:
         return "gb18030"
     try:
-        return codecs.lookup(wanted).name
+        info = codecs.lookup(wanted)
     except LookupError:
-        raise MigrationError(f"不认识的编码“{name}”，可用 utf-8、gbk、gb18030、utf-16 等。") from None
+        info = None
+    # base64, rot13 and the like are codecs, but not text encodings.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise MigrationError(f"不认识的编码“{name}”，可用 utf-8、gbk、gb18030、utf-16 等。")
+    return info.name
 
 
 def encoding_label(codec):

@@ -2,13 +2,11 @@
 
 from ..idcard import birth_date, is_valid, sex_code
 
-RESIDENT_CARD = "1"
-
 
 def derivable(values, catalogue):
     """Return {key: text} for empty 性别/出生日期 a valid resident ID number (身份证件类型 = 1) gives."""
     id_type, number = values.get("id_type", ""), values.get("id_number", "")
-    if id_type.partition("-")[0] != RESIDENT_CARD or not is_valid(number):
+    if id_type.partition("-")[0] != catalogue.rules.code("resident_card") or not is_valid(number):
         return {}
     derived = {}
     if values.get("sex") == "":

@@ -19,7 +19,7 @@ from .issues import MigrationError
 SECTIONS = ("source", "columns", "constants", "aliases", "dates", "signoff")
 SOURCE_KEYS = ("encoding", "delimiter", "sheet", "header_row")
 ALL_DATES = "*"
-_OCCURRENCE = re.compile(r"(.*?)#(\d+)")
+_OCCURRENCE = re.compile(r"(.*?)#([1-9]\d*)")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _SIGNOFF = {**{key: key for key, _ in SIGNOFF_FIELDS}, **{label: key for key, label in SIGNOFF_FIELDS}}
 

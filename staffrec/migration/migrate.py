@@ -118,11 +118,12 @@ def _convert_row(number, cells, bound, constants, kind, converter, catalogue):
 
 
 def migrate(export, mapping, school, *, registry=None, out=None, fmt="xls", signoff=None, encoding=None,
-            today=None, catalogue=None, aliases=None):
+            today=None, catalogue=None, aliases=None, overwrite=False):
     """Migrate an export (path, bytes or Export) with a mapping (path or Mapping) into a school's template.
 
-    The template is written to the directory `out` only when it is given; the result always carries
-    the records, the per-row report and the 校验 findings of the result.
+    The template is written to the directory `out` only when it is given (an existing template of the
+    school there is replaced only with `overwrite`); the result always carries the records, the per-row
+    report and the 校验 findings of the result.
     """
     catalogue = catalogue or default_catalogue()
     school = _school(school, registry, catalogue)
@@ -152,8 +153,12 @@ def migrate(export, mapping, school, *, registry=None, out=None, fmt="xls", sign
         taken_total += taken
     path = None
     if out is not None:
+        target = Path(out) / template.file_name(fmt)
+        if target.exists() and not overwrite:
+            # It may hold corrections made by hand since the last migration.
+            raise MigrationError(f"{target} 已存在，未覆盖。确认要用本次迁移结果替换它时请加 --force。")
         Path(out).mkdir(parents=True, exist_ok=True)
-        path = template.save(out, fmt)
+        path = template.save(target, fmt)
         report = validate(path, registry=registry, today=today, limit=sys.maxsize, catalogue=catalogue)
     else:
         template.source = template.file_name(fmt)

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from ..catalogue import catalogue as default_catalogue
-from .db import create_schema, make_engine
+from .db import create_schema, make_engine, writer
 from .duplicates import list_duplicates
 from .filestore import FileStore
 from .ingestion import FileResult, ingest
@@ -20,6 +20,7 @@ class Store:
 
     def __init__(self, url=None, files=None, catalogue=None):
         self.engine = make_engine(url)
+        self.writer = writer(self.engine)
         self.files = FileStore(files)
         self.catalogue = catalogue or default_catalogue()
 
@@ -28,7 +29,7 @@ class Store:
         create_schema(self.engine)
         if registry is None:
             return (0, 0)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             return sync_registry(conn, registry)
 
     def registry(self):
@@ -38,7 +39,7 @@ class Store:
 
     def add_user(self, name, tier, territory, password=None, display_name=None):
         """Create a user (a tier and a territory) and return it."""
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             return add_user(conn, self.catalogue.regions, name, tier, territory, password, display_name)
 
     def user(self, name):
@@ -46,10 +47,10 @@ class Store:
         with self.engine.connect() as conn:
             return get_user(conn, name)
 
-    def ingest(self, uploads, user, dry_run=False, today=None, progress=None):
+    def ingest(self, uploads, user, dry_run=False, today=None, progress=None, on_result=None):
         """Ingest (name, bytes) uploads as a user (User or name); one FileResult per file."""
         user = self.user(user) if isinstance(user, str) else user
-        return ingest(self, uploads, user, dry_run=dry_run, today=today, progress=progress)
+        return ingest(self, uploads, user, dry_run=dry_run, today=today, progress=progress, on_result=on_result)
 
     def review(self, user, school_ids, action, reason=None, address=None):
         """Approve, return or pass down datasets as a user; one ReviewResult per school."""
@@ -61,7 +62,8 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(datasets.c.state).where(datasets.c.school_id == str(school_id))).scalar()
 
-    def duplicates(self, county=None, city=None):
-        """Return ID numbers held by two schools, limited to a county's or city's schools."""
+    def duplicates(self, user=None):
+        """Return ID numbers held by two schools, limited to the user's territory when one is given."""
+        user = self.user(user) if isinstance(user, str) else user
         with self.engine.connect() as conn:
-            return list_duplicates(conn, county=county, city=city)
+            return list_duplicates(conn, user.actor if user else None)

@@ -8,16 +8,21 @@ from ..progress import ProgressBar
 from ..registry import load_registry
 from ..review import Tier
 from . import Store
+from .db import require_schema
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def _store(args):
-    return Store(args.db, args.files)
+def _store(args, ready=True):
+    """Open the store the options name; commands other than `db init` need its tables."""
+    store = Store(args.db, args.files)
+    if ready:
+        require_schema(store.engine)
+    return store
 
 
 def _cmd_db_init(args):
-    store = _store(args)
+    store = _store(args, ready=False)
     registry = load_registry(args.registry) if args.registry else None
     added, changed = store.init(registry)
     print(f"数据库已就绪。学校名单：新增 {added} 所，更新 {changed} 所。")
@@ -28,6 +33,9 @@ def _cmd_user_add(args):
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            print("staffrec：标准输入中没有密码。", file=sys.stderr)
+            return EXIT_USAGE
     elif args.password:
         password = getpass.getpass("密码：")
     user = _store(args).add_user(args.name, args.tier, args.territory, password, args.display_name)
@@ -53,9 +61,13 @@ def _cmd_ingest(args):
     user = store.user(args.as_user)
     uploads = [(path.name, path.read_bytes()) for path in args.paths]
     bar = ProgressBar(0, "入库")
-    results = store.ingest(uploads, user, dry_run=args.dry_run, progress=lambda done, total: bar(total=total))
-    for result in results:
-        print("\n".join(result_lines(result)))
+    results = store.ingest(
+        uploads,
+        user,
+        dry_run=args.dry_run,
+        progress=lambda done, total: bar(total=total),
+        on_result=lambda result: print("\n".join(result_lines(result)), flush=True),
+    )
     accepted = sum(r.accepted for r in results)
     print(f"共 {len(results)} 个文件：接收 {accepted} 个，拒收 {len(results) - accepted} 个。")
     return EXIT_OK if accepted == len(results) else EXIT_FINDINGS
@@ -63,15 +75,10 @@ def _cmd_ingest(args):
 
 def _cmd_duplicates(args):
     store = _store(args)
-    county = city = None
-    if args.as_user:
-        user = store.user(args.as_user)
-        county = user.territory if user.tier == Tier.COUNTY.value else None
-        city = user.territory if user.tier == Tier.CITY.value else None
-    pairs = store.duplicates(county=county, city=city)
+    pairs = store.duplicates(args.as_user)
     for p in pairs:
         print(f"{p.id_number}：学校 {p.school_id} 第 {p.row_number} 行，与 {p.other_name}（{p.other_id}）第 {p.other_row} 行重复")
-    print(f"共 {len(pairs)} 处重复。")
+    print(f"共 {len({p.id_number for p in pairs})} 个身份证件号在两所以上学校重复。")
     return EXIT_OK if not pairs else EXIT_FINDINGS
 
 

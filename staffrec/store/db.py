@@ -3,7 +3,9 @@
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
+
+from ..errors import StaffrecError
 
 from .schema import metadata
 
@@ -27,19 +29,40 @@ _APPEND_ONLY = {
 }
 
 
+class DatabaseError(StaffrecError, RuntimeError):
+    """The database cannot be used: unknown URL or driver, unreachable, or not initialised."""
+
+
 def database_url(url=None):
     """Return the URL given, else $STAFFREC_DATABASE_URL, else the embedded SQLite file."""
     return url or os.environ.get("STAFFREC_DATABASE_URL") or DEFAULT_URL
 
 
+WRITE = "staffrec_write"
+
+
 def _sqlite_pragmas(dbapi_connection, _record):
     """Set WAL, a busy timeout and foreign keys on every new SQLite connection."""
+    # The driver's own BEGIN comes only before the first write, after our reads of state and
+    # version numbers; we issue BEGIN ourselves (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: an upload we reported as stored survives a power cut.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+def _sqlite_begin(conn):
+    """Begin write transactions IMMEDIATE: one writer at a time, its reads already inside the lock."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
+def writer(engine):
+    """Return the engine to open write transactions with (SQLite locks at BEGIN; PostgreSQL uses row locks)."""
+    return engine.execution_options(**{WRITE: True})
 
 
 def make_engine(url=None):
@@ -49,10 +72,22 @@ def make_engine(url=None):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Staff ID numbers live in this file: create it readable by the owner only.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:
+        raise DatabaseError(f"不支持的数据库或缺少驱动（{url.split(':', 1)[0]}）：请使用 sqlite 或 postgresql+psycopg。") from exc
+
+
+def require_schema(engine):
+    """Raise DatabaseError unless `staffrec db init` has created the tables."""
+    if not inspect(engine).has_table("datasets"):
+        raise DatabaseError("数据库尚未初始化，请先运行 staffrec db init --registry 学校名单.csv。")
 
 
 def create_schema(engine):

@@ -4,6 +4,7 @@ from sqlalchemy import and_, select, true
 from sqlalchemy.orm import aliased
 
 from ..findings import WARNING, finding_type
+from .queries import territory_filter
 from .schema import records, schools
 
 DUPLICATE_IN_REGION = finding_type(
@@ -42,11 +43,12 @@ def duplicates_of(conn, school_id):
     ]
 
 
-def list_duplicates(conn, county=None, city=None):
-    """Return every shared ID number involving a school of the territory (both sides see it)."""
-    if county is None and city is None:
+def list_duplicates(conn, actor=None):
+    """Return every shared ID number with a side in the actor's territory (all of them without an actor).
+
+    Pairs come in both directions, so "my side is in the territory" gives each county its view.
+    """
+    if actor is None:
         return _pairs(conn, lambda mine: true())
-    column = schools.c.county if county else schools.c.city
-    local = select(schools.c.id).where(column == (county or city))
-    # Pairs come in both directions, so "my side is local" already includes the other county's view.
+    local = territory_filter(select(schools.c.id), actor)
     return _pairs(conn, lambda mine: mine.c.school_id.in_(local))

@@ -2,11 +2,13 @@
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from ..files import atomic_write
 
 DEFAULT_ROOT = "instance/files"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def file_hash(data):
@@ -21,16 +23,19 @@ class FileStore:
         self.root = Path(root or os.environ.get("STAFFREC_FILES") or DEFAULT_ROOT)
 
     def path(self, digest):
-        """Return where the file with this digest lives."""
+        """Return where the file with this digest lives; ValueError for anything but a SHA-256 hex."""
+        if not _DIGEST.fullmatch(digest):
+            raise ValueError(f"not a SHA-256 digest: {digest!r}")
         return self.root / digest[:2] / digest[2:4] / digest
 
     def put(self, data):
-        """Store bytes (once per content) and return their digest."""
+        """Store bytes (once per content, readable by the owner only) and return their digest."""
         digest = file_hash(data)
         path = self.path(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data)
+            # Staff ID numbers live in these files: owner-only folders and files.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write(path, data, mode=0o600)
         return digest
 
     def get(self, digest):

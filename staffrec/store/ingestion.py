@@ -2,10 +2,12 @@
 
 import datetime
 import json
+import logging
 from pathlib import PurePosixPath
 
 import attrs
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..checks import validate
 from ..reader import open_template
@@ -18,6 +20,9 @@ from .reviewing import dataset_view, record_transition
 from .schema import records, versions
 
 ZIP_FORMATS = ("zip",)
+# Column sizes of versions.original_name and versions.template_version.
+NAME_MAX, VERSION_MAX = 255, 20
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -71,8 +76,8 @@ def _store_version(conn, files, user, school_id, name, data, template, report, t
             number=number,
             file_hash=digest,
             file_size=len(data),
-            original_name=name,
-            template_version=template.version or "",
+            original_name=name[-NAME_MAX:],
+            template_version=(template.version or "")[:VERSION_MAX],
             row_count=report.rows,
             warning_count=report.counts["warning"],
             uploaded_by=user.id,
@@ -107,7 +112,7 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
     school_id = report.school_id
     if not report.valid:
         return FileResult(name, False, school_id, (), report, container=container)
-    with store.engine.begin() as conn:
+    with store.writer.begin() as conn:
         view = dataset_view(conn, school_id, lock=True)
         if view is None:
             return _rejected(name, f"学校 {school_id} 不在系统的学校名单中。", container, report, school_id)
@@ -123,10 +128,20 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
     return FileResult(name, True, school_id, (), report, number, tuple(found), container)
 
 
-def ingest(store, uploads, user, dry_run=False, today=None, progress=None):
-    """Ingest (name, bytes) uploads as `user`; return one FileResult per file, in upload order.
+def _safely(store, user, member, payload, registry, container, dry_run, today):
+    """Ingest one file; a database or disk failure rejects this file only and is logged."""
+    try:
+        return ingest_file(store, user, member, payload, registry, container, dry_run, today)
+    except (SQLAlchemyError, OSError):
+        log.exception("storing %s failed", member)
+        return _rejected(member, "系统保存此文件时出错，未入库，请稍后重新上传；如仍出错请联系管理员。", container)
 
-    `progress(done, total)` is called after each file, once the total is known.
+
+def ingest(store, uploads, user, dry_run=False, today=None, progress=None, on_result=None):
+    """Ingest (name, bytes) uploads as `user`; return one FileResult per file.
+
+    Rejected archive members come first, then the files in archive order. `progress(done, total)`
+    is called after each file, once the total is known; `on_result(result)` as each result is ready.
     """
     registry = store.registry()
     results, work = [], []
@@ -134,8 +149,14 @@ def ingest(store, uploads, user, dry_run=False, today=None, progress=None):
         files, rejected = expand(name, data)
         results.extend(rejected)
         work += [(member, payload, name if member != name else None) for member, payload in files]
+    for result in results:
+        if on_result is not None:
+            on_result(result)
     for done, (member, payload, container) in enumerate(work, start=1):
-        results.append(ingest_file(store, user, member, payload, registry, container, dry_run, today))
+        result = _safely(store, user, member, payload, registry, container, dry_run, today)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
         if progress is not None:
             progress(done, len(work))
     return results

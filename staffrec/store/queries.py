@@ -5,10 +5,11 @@ import json
 import attrs
 from sqlalchemy import select
 
+from ..identity import HIGHER_ED_KIND
 from ..review import Action, DatasetView, State, Tier, allowed_actions, can_see
 from .schema import datasets, records, regions, review_events, schools, users, versions
 
-HIGHER_ED = "高校"
+HIGHER_ED = HIGHER_ED_KIND
 REVIEW_ACTIONS = (Action.APPROVE, Action.RETURN, Action.PASS_DOWN)
 
 
@@ -34,7 +35,7 @@ class DatasetRow:
         return DatasetView(self.school_id, self.state, self.county, self.city, self.kind == HIGHER_ED)
 
 
-def _territory_filter(query, actor):
+def territory_filter(query, actor):
     """Narrow a schools query to what the actor may see (the review machine decides in the end)."""
     tier = Tier(actor.tier)
     if tier is Tier.COUNTY:
@@ -62,7 +63,7 @@ def datasets_for(conn, actor, state=None, county=None, kind=None):
         .outerjoin(versions, versions.c.id == datasets.c.current_version)
         .order_by(schools.c.county, schools.c.id)
     )
-    query = _territory_filter(query, actor)
+    query = territory_filter(query, actor)
     if state:
         query = query.where(datasets.c.state == State(state).value)
     if county:
@@ -83,7 +84,7 @@ def review_queue(conn, actor, county=None, kind=None):
 
 def dataset_row(conn, actor, school_id):
     """Return one dataset the actor may see, or None (the portal answers 404)."""
-    query = _territory_filter(select(schools.c.id).where(schools.c.id == str(school_id)), actor)
+    query = territory_filter(select(schools.c.id).where(schools.c.id == str(school_id)), actor)
     if conn.execute(query).first() is None:
         return None
     rows = [d for d in datasets_for(conn, actor) if d.school_id == str(school_id)]

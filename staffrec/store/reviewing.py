@@ -5,6 +5,7 @@ import datetime
 import attrs
 from sqlalchemy import insert, select, update
 
+from ..identity import HIGHER_ED_KIND
 from ..review import Action, DatasetView, ReviewError, apply
 from .audit import write_audit
 from .schema import datasets, review_events, schools
@@ -34,7 +35,7 @@ def dataset_view(conn, school_id, lock=False):
     row = conn.execute(query.with_for_update(of=datasets) if lock else query).first()
     if row is None:
         return None
-    return DatasetView(str(school_id), row.state, row.county, row.city, row.kind == "高校")
+    return DatasetView(str(school_id), row.state, row.county, row.city, row.kind == HIGHER_ED_KIND)
 
 
 def record_transition(conn, user, transition, version_id=None, address=None, detail=None):
@@ -62,7 +63,7 @@ def review(store, user, school_ids, action, reason=None, address=None):
     action = Action(action)
     results = []
     for school_id in school_ids:
-        with store.engine.begin() as conn:
+        with store.writer.begin() as conn:
             view = dataset_view(conn, school_id, lock=True)
             try:
                 if view is None:
