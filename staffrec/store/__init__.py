@@ -5,11 +5,15 @@ from sqlalchemy import select
 from ..catalogue import catalogue as default_catalogue
 from .db import create_schema, make_engine, writer
 from .duplicates import list_duplicates
+from .completeness import completeness
 from .filestore import FileStore
+from .history import diff_stored_versions
+from .ministry_export import ministry_export
 from .ingestion import FileResult, ingest
 from .registry_sync import registry_from_db, sync_registry
 from .reviewing import ReviewResult, review
 from .schema import datasets
+from .statistics import staff_statistics
 from .users import User, UserError, add_user, get_user
 
 __all__ = ["FileResult", "ReviewResult", "Store", "User", "UserError"]
@@ -42,6 +46,10 @@ class Store:
         with self.writer.begin() as conn:
             return add_user(conn, self.catalogue.regions, name, tier, territory, password, display_name)
 
+    def _as_user(self, user):
+        """Accept a User or a user name."""
+        return self.user(user) if isinstance(user, str) else user
+
     def user(self, name):
         """Return a user by name; UserError when there is none."""
         with self.engine.connect() as conn:
@@ -49,12 +57,12 @@ class Store:
 
     def ingest(self, uploads, user, dry_run=False, today=None, progress=None, on_result=None):
         """Ingest (name, bytes) uploads as a user (User or name); one FileResult per file."""
-        user = self.user(user) if isinstance(user, str) else user
+        user = self._as_user(user)
         return ingest(self, uploads, user, dry_run=dry_run, today=today, progress=progress, on_result=on_result)
 
     def review(self, user, school_ids, action, reason=None, address=None):
         """Approve, return or pass down datasets as a user; one ReviewResult per school."""
-        user = self.user(user) if isinstance(user, str) else user
+        user = self._as_user(user)
         return review(self, user, school_ids, action, reason, address)
 
     def state_of(self, school_id):
@@ -62,8 +70,29 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(datasets.c.state).where(datasets.c.school_id == str(school_id))).scalar()
 
+    def diff(self, school_id, old, new):
+        """Return what changed between two stored versions of a school's data (VersionDiff)."""
+        return diff_stored_versions(self, school_id, old, new)
+
+    def completeness(self, user, by="county"):
+        """Return, per county (or city) of the user's territory, how far its schools have come."""
+        user = self._as_user(user)
+        with self.engine.connect() as conn:
+            return completeness(conn, user.actor, self.catalogue.regions, by=by)
+
+    def statistics(self, user, today):
+        """Return staff counts by kind, sex, ethnicity, education, title, 在编 and age over the territory."""
+        user = self._as_user(user)
+        with self.engine.connect() as conn:
+            return staff_statistics(conn, user.actor, today)
+
+    def ministry_export(self, user, address=None):
+        """Return the region's ZIP for the Ministry (reported files, manifest, a workbook per kind)."""
+        user = self._as_user(user)
+        return ministry_export(self, user, address)
+
     def duplicates(self, user=None):
         """Return ID numbers held by two schools, limited to the user's territory when one is given."""
-        user = self.user(user) if isinstance(user, str) else user
+        user = self._as_user(user) if user else None
         with self.engine.connect() as conn:
             return list_duplicates(conn, user.actor if user else None)
