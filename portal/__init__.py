@@ -64,9 +64,9 @@ def create_app(test_config=None):
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, datasets, downloads, home, uploads
+    from . import auth, datasets, downloads, home, review_actions, uploads
 
-    for module in (auth, home, datasets, uploads, downloads):
+    for module in (auth, home, datasets, review_actions, uploads, downloads):
         app.register_blueprint(module.bp)
     _error_pages(app)
     return app
@@ -85,8 +85,8 @@ def _error_pages(app):
 
     @app.errorhandler(413)
     def too_large(_error):
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return render_template("error.html", title="文件太大", message=f"上传的文件超过 {limit} MB，请分批上传。"), 413
+        limit = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return render_template("error.html", title="文件太大", message=f"上传的文件超过 {limit:.3g} MB，请分批上传。"), 413
 
     @app.errorhandler(500)
     def server_error(_error):

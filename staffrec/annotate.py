@@ -51,10 +51,9 @@ def _clean(text):
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def _read_book(path):
-    """Return the workbook source of `path`, or None when it cannot be read as a workbook."""
+def _read_book(data):
+    """Return the workbook source of the bytes `data`, or None when they cannot be read as a workbook."""
     try:
-        data = Path(path).read_bytes()
         sniffed = sniff(data)
         return READERS[sniffed.format](data) if sniffed.format in READERS else None
     # A file the check already called unreadable fails here in arbitrary ways; it just gets no copy.
@@ -201,10 +200,22 @@ def _list_sheet(wb, report):
 
 def build_annotated(path, report, catalogue=None):
     """Return the bytes of the annotated .xlsx copy of `path` checked into `report`."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        data = b""  # the copy then holds the finding list only
+    return annotated_bytes(data, report, catalogue)
+
+
+def annotated_bytes(data, report, catalogue=None):
+    """Return the bytes of the annotated .xlsx copy of a file's bytes `data` checked into `report`.
+
+    Name the copy with `annotated_name(original name)`.
+    """
     catalogue = catalogue or default_catalogue()
     wb = openpyxl.Workbook(write_only=True)
     _list_sheet(wb, report)
-    book = _read_book(path)
+    book = _read_book(data)
     if book is not None:
         data_sheet, positions = _header_positions(book, report.kind, catalogue)
         by_cell, by_value = _marks(report.findings, positions)
