@@ -33,8 +33,9 @@ bench: $(BENCH_STAMP)
 masters: install
 	$(BIN)/staffrec masters --out templates_xls
 
+# Builds the demo region into $(DEMO)/ (rebuilt from scratch) and serves the portal on 127.0.0.1 (port $PORT, default 5000).
 demo: install
-	$(BIN)/staffrec demo --out $(DEMO)
+	$(BIN)/python -m portal.demo --out $(DEMO)
 
 clean:
 	rm -rf $(VENV) $(DEMO) *.egg-info .pytest_cache
