@@ -6,6 +6,7 @@ import secrets
 from flask import Flask, render_template
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from staffrec.store import Store
 
@@ -31,6 +32,7 @@ def _defaults(app):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=True,
         WTF_CSRF_TIME_LIMIT=None,
+        TRUSTED_PROXIES=0,
     )
 
 
@@ -39,7 +41,10 @@ def _secret_key(app):
     path = os.path.join(app.instance_path, "secret_key")
     if os.path.exists(path):
         with open(path, encoding="ascii") as handle:
-            return handle.read().strip()
+            key = handle.read().strip()
+        if key:
+            return key
+        os.unlink(path)  # an empty key file (a crash while writing it) would sign nothing
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -60,16 +65,42 @@ def create_app(test_config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["staffrec_store"] = Store(app.config["DATABASE_URL"], app.config["FILES"])
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client's address (for the audit log) is in X-Forwarded-For.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, datasets, downloads, home, review_actions, uploads
+    from . import audit, auth, datasets, downloads, export, history, home, printing, reports, review_actions, uploads
 
-    for module in (auth, home, datasets, review_actions, uploads, downloads):
+    for module in (auth, home, datasets, review_actions, uploads, downloads, history, printing, export, reports, audit):
         app.register_blueprint(module.bp)
     _error_pages(app)
+    _security_headers(app)
     return app
+
+
+# Pages carry staff ID numbers: no caching, no framing (the review buttons), scripts from here only.
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+}
+
+
+def _security_headers(app):
+    """Add the security headers to every response, and no-store to every page."""
+
+    @app.after_request
+    def secure(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def _error_pages(app):
@@ -82,6 +113,14 @@ def _error_pages(app):
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):
         return render_template("error.html", title="表单已失效", message="表单已过期或来源不明，请返回刷新页面后重试。"), 400
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_template("error.html", title="请求有误", message="请求的内容不完整或格式不对，请返回重试。"), 400
+
+    @app.errorhandler(405)
+    def wrong_method(_error):
+        return render_template("error.html", title="操作方式不对", message="此页面不能这样打开，请从页面上的按钮操作。"), 405
 
     @app.errorhandler(413)
     def too_large(_error):

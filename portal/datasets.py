@@ -143,18 +143,16 @@ def detail(school_id):
     """One school's dataset: facts, records, findings, versions, review history and the actions allowed now."""
     row = get_dataset_or_404(school_id)
     store = get_store()
-    page = max(request.args.get("page", 1, type=int), 1)
     with store.engine.connect() as conn:
         facts = school_facts(conn, row.school_id)
         version = current_version(conn, row.school_id)
+        pages = max((row.rows or 0) + PER_PAGE - 1, PER_PAGE) // PER_PAGE
+        # Clamp before querying: a huge page number would overflow the database's integers.
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
         total, records = records_page(conn, row.school_id, page, PER_PAGE)
-        pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-        if page > pages:
-            page = pages
-            total, records = records_page(conn, row.school_id, page, PER_PAGE)
         versions = version_history(conn, row.school_id)
         events = review_history(conn, row.school_id)
-        duplicates = duplicates_of(conn, row.school_id)
+        duplicates = duplicates_of(conn, row.school_id, actor())
         notes = return_notes(conn, [row.school_id]).get(row.school_id, []) if row.state in RETURNED_STATES else []
     ownership = store.catalogue.table("school_ownership").get(facts.ownership)
     category = store.catalogue.table("school_category").get(facts.category)

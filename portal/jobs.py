@@ -239,8 +239,11 @@ def upload_name(filename):
     return PureWindowsPath(filename or "").name or "未命名文件"
 
 
-def start_upload(app, user, storage, dry_run):
-    """Save an uploaded FileStorage and start checking (and storing) it as `user`; return the Job."""
+def start_upload(app, user, storage, dry_run, address=None):
+    """Save an uploaded FileStorage and start checking (and storing) it as `user`; return the Job.
+
+    `address` (the client's network address) is recorded in the audit entry of every stored file.
+    """
     registry = registry_of(app)
     job = registry.create(user.id, upload_name(storage.filename), dry_run)
     try:
@@ -248,11 +251,11 @@ def start_upload(app, user, storage, dry_run):
     except BaseException:
         registry.discard(job)
         raise
-    registry.run(job, lambda job: _ingest(app, user, job))
+    registry.run(job, lambda job: _ingest(app, user, job, address))
     return job
 
 
-def _ingest(app, user, job):
+def _ingest(app, user, job, address=None):
     """The worker: ingest the saved upload, keep the bytes of every file read, never leave the job open."""
     job.update(state=RUNNING)
     upload = job.folder / UPLOAD_FILE
@@ -260,7 +263,7 @@ def _ingest(app, user, job):
         with app.app_context():
             store = app.extensions["staffrec_store"]
             data = upload.read_bytes()
-            results = store.ingest([(job.name, data)], user, dry_run=job.dry_run, progress=job.progress)
+            results = store.ingest([(job.name, data)], user, dry_run=job.dry_run, progress=job.progress, address=address)
             kept = _keep_read_files(job, data, results)
         job.update(state=DONE, results=tuple(results), kept=kept, done=len(results), total=len(results))
     except Exception:  # noqa: BLE001 - whatever failed, the user gets a message, not a page that waits
@@ -294,5 +297,8 @@ def annotated_download(job, number, catalogue=None):
     if found is None:
         return None
     result, path = found
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None  # the job expired between the lookup and now: as if it never existed
     return annotated_name(result.name), annotated_bytes(data, result.report, catalogue)

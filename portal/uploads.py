@@ -75,7 +75,8 @@ def new():
     if form.validate_on_submit():
         try:
             job = start_upload(
-                current_app._get_current_object(), current_user.user, form.file.data, form.mode.data != SUBMIT
+                current_app._get_current_object(), current_user.user, form.file.data, form.mode.data != SUBMIT,
+                address=request.remote_addr,
             )
         except JobLimitError as exc:
             flash(f"您已有 {exc.args[0]} 个上传正在处理，请等其完成后再上传。", "error")

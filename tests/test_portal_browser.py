@@ -3,7 +3,9 @@
 The portal runs under waitress on 127.0.0.1 (a free port) in a thread, over a fresh SQLite store. The
 walk: the county uploads a ZIP of two schools' files, sees the results and submits; the city approves
 the county; the region returns one school with a reason; the city passes it down with a note; the county
-re-uploads the fixed file; the chain approves both schools up to 已上报教育部. Every page is saved as a
+re-uploads the fixed file; the chain approves both schools up to 已上报教育部. Then the region looks at its
+tools: the diff of the re-uploaded school, a printable form (on screen and as printed), a whole school's
+forms, a blank form, the Ministry export, completeness, statistics and the audit log. Every page is saved as a
 screenshot under the test's tmp_path (`screenshots/`), and copied to `test-output/screenshots/` in the
 repository when STAFFREC_SCREENSHOTS is set.
 
@@ -342,6 +344,59 @@ def walk(portal, registry, tmp_path):
     portal.act_on_school(FIRST, "approve", shot="region-first-school-approve")
     assert portal.detail_state() == "已上报教育部"
     portal.assert_states({FIRST_NAME: "已上报教育部", SECOND_NAME: "已上报教育部"}, "region-all-reported")
+    portal.sign_out()
+
+    reviewer_tools(portal)
+
+
+def reviewer_tools(portal):
+    """The region's tools over the finished walk: diff, printable forms, export, then completeness,
+    statistics and the audit log."""
+    portal.sign_in(REGION)
+    # The diff of the re-uploaded school: version 1 against version 2, from the dataset page's link.
+    portal.open(f"/datasets/{FIRST}")
+    portal.driver.find_element(portal.by.LINK_TEXT, "与上一版比较").click()
+    portal.wait_for_text("按身份证件号比对")
+    assert "第 1 版（" in portal.text and "第 2 版（" in portal.text
+    for heading in ("新增人员", "删除人员", "信息变更人员"):
+        assert heading in portal.text
+    portal.shot("region-version-diff")
+    # One person's printable form, as the screen shows it and as it prints (no navigation, a page each).
+    portal.open(f"/datasets/{FIRST}")
+    portal.driver.find_element(portal.by.CSS_SELECTOR, f"a[href='/datasets/{FIRST}/print/4']").click()
+    portal.wait_for_text("中小学教职工基础信息采集表")
+    assert "模板第 4 行" in portal.text and "本人签字" in portal.text and "学校（盖章）" in portal.text
+    portal.shot("region-printable-form")
+    portal.open(f"/datasets/{FIRST}/print")
+    sheets = portal.driver.find_elements(portal.by.CSS_SELECTOR, "section.sheet")
+    assert len(sheets) == 6
+    portal.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not portal.driver.find_element(portal.by.TAG_NAME, "header").is_displayed()
+        breaks = portal.driver.execute_script(
+            "return [...document.querySelectorAll('section.sheet')].map(s => getComputedStyle(s).breakAfter);"
+        )
+        assert breaks == ["page"] * 5 + ["auto"], breaks
+        portal.shot("region-printable-school-as-printed")
+    finally:
+        portal.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    portal.open("/print/blank/中职")
+    assert "中职教职工基础信息采集表" in portal.text
+    portal.shot("region-blank-form")
+    # What the Ministry export would hold.
+    portal.open("/export/")
+    row = portal.driver.find_element(portal.by.XPATH, "//table[@class='export-summary']//tr[td[1]='中小学']")
+    assert row.text.split() == ["中小学", "2", "12"], row.text
+    portal.shot("region-ministry-export")
+    # The pages of the completeness, statistics and audit reports.
+    for path, heading, shot in (
+        ("/reports/completeness", "完成情况", "region-completeness"),
+        ("/reports/statistics", "统计", "region-statistics"),
+        ("/audit/", "操作日志", "region-audit"),
+    ):
+        portal.open(path)
+        assert heading in portal.driver.find_element(portal.by.TAG_NAME, "h1").text, (path, portal.text[:200])
+        portal.shot(shot)
     portal.sign_out()
 
 

@@ -354,3 +354,15 @@ def test_the_higher_education_path(client, auth, store, registry):
     auth.login("内蒙古大学")
     page = text(client.get(f"/datasets/{UNIVERSITY}"))
     assert "已上报教育部" in page and "现在没有需要您办理的操作" in page
+
+
+def test_a_huge_page_number_is_clamped_not_a_500(client, auth, app, registry):
+    from staffrec import new_template
+    from staffrec.demo_staff import demo_records
+
+    school = registry.get("2115000001")
+    template = new_template(school, demo_records(school, 3), signoff={"entered_by": "甲", "checked_by": "乙"})
+    app.extensions["staffrec_store"].ingest([(template.file_name(), template.to_bytes())], "新城区")
+    auth.login()
+    response = client.get("/datasets/2115000001?page=99999999999999999999")
+    assert response.status_code == 200

@@ -217,3 +217,15 @@ def test_stored_files_are_readable_by_the_owner_only(store, registry):
     assert path.parent.stat().st_mode & 0o777 == 0o700
     with pytest.raises(ValueError):
         store.files.path("../../etc/passwd")
+
+
+def test_a_duplicate_in_a_school_the_uploader_cannot_see_is_not_named(store, registry):
+    he = demo_records(registry.get("4115010126"), 2)
+    template = new_template(registry.get("4115010126"), he, signoff=SIGNOFF)
+    store.ingest([(template.file_name(), template.to_bytes())], "信息中心")
+    k12 = demo_records(registry.get("2115000001"), 2, seed=8)
+    k12[0].update({k: he[0][k] for k in ("id_number", "birth_date", "sex")})
+    template = new_template(registry.get("2115000001"), k12, signoff=SIGNOFF)
+    (result,) = store.ingest([(template.file_name(), template.to_bytes())], "新城区")
+    (warning,) = result.duplicates
+    assert "管辖范围外的一所学校" in warning.message and "内蒙古大学" not in warning.message

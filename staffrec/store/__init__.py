@@ -55,10 +55,15 @@ class Store:
         with self.engine.connect() as conn:
             return get_user(conn, name)
 
-    def ingest(self, uploads, user, dry_run=False, today=None, progress=None, on_result=None):
-        """Ingest (name, bytes) uploads as a user (User or name); one FileResult per file."""
+    def ingest(self, uploads, user, dry_run=False, today=None, progress=None, on_result=None, address=None):
+        """Ingest (name, bytes) uploads as a user (User or name); one FileResult per file.
+
+        `address`, the client's network address, is written into the audit entry of each stored file.
+        """
         user = self._as_user(user)
-        return ingest(self, uploads, user, dry_run=dry_run, today=today, progress=progress, on_result=on_result)
+        return ingest(
+            self, uploads, user, dry_run=dry_run, today=today, progress=progress, on_result=on_result, address=address
+        )
 
     def review(self, user, school_ids, action, reason=None, address=None):
         """Approve, return or pass down datasets as a user; one ReviewResult per school."""
@@ -75,16 +80,19 @@ class Store:
         return diff_stored_versions(self, school_id, old, new)
 
     def completeness(self, user, by="county"):
-        """Return, per county (or city) of the user's territory, how far its schools have come."""
+        """Return, per county, city or kind (`by`) of the user's territory, how far its schools have come."""
         user = self._as_user(user)
         with self.engine.connect() as conn:
             return completeness(conn, user.actor, self.catalogue.regions, by=by)
 
-    def statistics(self, user, today):
-        """Return staff counts by kind, sex, ethnicity, education, title, 在编 and age over the territory."""
+    def statistics(self, user, today, area=None):
+        """Return staff counts by kind, sex, ethnicity, education, title, 在编 and age over the territory.
+
+        `area` (a county or city code) narrows it to one county or city of the territory.
+        """
         user = self._as_user(user)
         with self.engine.connect() as conn:
-            return staff_statistics(conn, user.actor, today)
+            return staff_statistics(conn, user.actor, today, area=area)
 
     def ministry_export(self, user, address=None):
         """Return the region's ZIP for the Ministry (reported files, manifest, a workbook per kind)."""

@@ -4,6 +4,8 @@ from sqlalchemy import and_, select, true
 from sqlalchemy.orm import aliased
 
 from ..findings import WARNING, finding_type
+from ..identity import HIGHER_ED_KIND
+from ..review import DatasetView, State, Tier, can_see
 from .queries import territory_filter
 from .schema import records, schools
 
@@ -23,6 +25,7 @@ def _pairs(conn, where):
         select(
             mine.c.id_number, mine.c.school_id, mine.c.row_number, other.c.school_id.label("other_id"),
             other.c.row_number.label("other_row"), theirs.c.name.label("other_name"),
+            theirs.c.county.label("other_county"), theirs.c.city.label("other_city"), theirs.c.kind.label("other_kind"),
         )
         .join(other, and_(other.c.id_number == mine.c.id_number, other.c.school_id != mine.c.school_id))
         .join(theirs, theirs.c.id == other.c.school_id)
@@ -32,15 +35,32 @@ def _pairs(conn, where):
     return list(conn.execute(query))
 
 
-def duplicates_of(conn, school_id):
-    """Return a warning Finding for each of a school's ID numbers that another school also holds."""
-    return [
-        DUPLICATE_IN_REGION(
-            row=p.row_number, column="身份证件号", value=p.id_number,
-            other_school=p.other_name, other_id=p.other_id, other_row=p.other_row,
-        )
-        for p in _pairs(conn, lambda mine: mine.c.school_id == school_id)
-    ]
+def _visible(actor, pair):
+    """Tell whether the actor may be told the other school of a pair (no actor: a trusted caller).
+
+    Counties and cities are told about another county's K-12 school (both must sort the person out);
+    高校 data and anything outside the K-12 path stay hidden from those who cannot see them.
+    """
+    if actor is None:
+        return True
+    higher_ed = pair.other_kind == HIGHER_ED_KIND
+    view = DatasetView(pair.other_id, State.NOT_UPLOADED, pair.other_county, pair.other_city, higher_ed)
+    return can_see(actor, view) or (not higher_ed and Tier(actor.tier) in (Tier.COUNTY, Tier.CITY))
+
+
+def duplicates_of(conn, school_id, actor=None):
+    """Return a warning Finding for each of a school's ID numbers that another school also holds.
+
+    A school outside the actor's territory is not named: its data does not exist for this actor.
+    """
+    findings = []
+    for p in _pairs(conn, lambda mine: mine.c.school_id == school_id):
+        if _visible(actor, p):
+            other = dict(other_school=p.other_name, other_id=p.other_id, other_row=p.other_row)
+        else:
+            other = dict(other_school="管辖范围外的一所学校", other_id="不公开", other_row="?")
+        findings.append(DUPLICATE_IN_REGION(row=p.row_number, column="身份证件号", value=p.id_number, **other))
+    return findings
 
 
 def list_duplicates(conn, actor=None):

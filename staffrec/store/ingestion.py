@@ -65,7 +65,7 @@ def expand(name, data, limits=None):
     return [(m.name, m.data) for m in members], rejected
 
 
-def _store_version(conn, files, user, school_id, name, data, template, report, transition):
+def _store_version(conn, files, user, school_id, name, data, template, report, transition, address=None):
     """Write the version, its records, the new state, the review event and the audit entry."""
     now = datetime.datetime.now(datetime.timezone.utc)
     digest = files.put(data)
@@ -100,11 +100,11 @@ def _store_version(conn, files, user, school_id, name, data, template, report, t
     if rows:
         conn.execute(insert(records), rows)
     detail = dict(file=name, sha256=digest, version=number, rows=report.rows, replaces=transition.replaces)
-    record_transition(conn, user, transition, version_id=version_id, detail=detail)
+    record_transition(conn, user, transition, version_id=version_id, address=address, detail=detail)
     return number
 
 
-def ingest_file(store, user, name, data, registry, container=None, dry_run=False, today=None):
+def ingest_file(store, user, name, data, registry, container=None, dry_run=False, today=None, address=None):
     """Check one file and, when it may be accepted, store it as the school's new version."""
     basename = PurePosixPath(name).name
     template = open_template(data, name=basename, catalogue=store.catalogue)
@@ -123,25 +123,26 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
             return _rejected(name, message, container, report, school_id)
         if dry_run:
             return FileResult(name, True, school_id, (), report, container=container)
-        number = _store_version(conn, store.files, user, school_id, name, data, template, report, transition)
-        found = duplicates_of(conn, school_id)
+        number = _store_version(conn, store.files, user, school_id, name, data, template, report, transition, address)
+        found = duplicates_of(conn, school_id, user.actor)
     return FileResult(name, True, school_id, (), report, number, tuple(found), container)
 
 
-def _safely(store, user, member, payload, registry, container, dry_run, today):
+def _safely(store, user, member, payload, registry, container, dry_run, today, address=None):
     """Ingest one file; a database or disk failure rejects this file only and is logged."""
     try:
-        return ingest_file(store, user, member, payload, registry, container, dry_run, today)
+        return ingest_file(store, user, member, payload, registry, container, dry_run, today, address)
     except (SQLAlchemyError, OSError):
         log.exception("storing %s failed", member)
         return _rejected(member, "系统保存此文件时出错，未入库，请稍后重新上传；如仍出错请联系管理员。", container)
 
 
-def ingest(store, uploads, user, dry_run=False, today=None, progress=None, on_result=None):
+def ingest(store, uploads, user, dry_run=False, today=None, progress=None, on_result=None, address=None):
     """Ingest (name, bytes) uploads as `user`; return one FileResult per file.
 
     Rejected archive members come first, then the files in archive order. `progress(done, total)`
     is called after each file, once the total is known; `on_result(result)` as each result is ready.
+    `address` (the client's network address) goes into the audit entry of every stored file.
     """
     registry = store.registry()
     results, work = [], []
@@ -153,7 +154,7 @@ def ingest(store, uploads, user, dry_run=False, today=None, progress=None, on_re
         if on_result is not None:
             on_result(result)
     for done, (member, payload, container) in enumerate(work, start=1):
-        result = _safely(store, user, member, payload, registry, container, dry_run, today)
+        result = _safely(store, user, member, payload, registry, container, dry_run, today, address)
         results.append(result)
         if on_result is not None:
             on_result(result)
