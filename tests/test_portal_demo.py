@@ -34,6 +34,14 @@ def test_demo_builds_every_state_and_rebuilds_from_scratch(tmp_path):
         returns = conn.exec_driver_sql("select reason from review_events where action = 'return'").scalars().all()
     assert versions == 7  # one version per accepted file; the faulty one was refused
     assert returns == ["部分教职工的岗位等级与专业技术职务不对应，请学校核对后重新上传。"]
+
+    # Completeness of the demo region as the city sees it: 新城区's K-12 schools at every stage.
+    xincheng = next(row for row in store.completeness("hohhot") if row.code == "150102")
+    assert xincheng.waiting == {State.AT_COUNTY: 2, State.AT_CITY: 1, State.AT_REGION: 1}
+    assert (xincheng.returned, xincheng.reported) == (1, 1)
+    assert len(xincheng.missing) == xincheng.total - 6 and "3715000001" in {m.school_id for m in xincheng.missing}
+    region = store.completeness("region", by="city")
+    assert sum(row.total for row in region) == 507 and sum(row.reported for row in region) == 1
     store.engine.dispose()
 
     text = "\n".join(lines)
