@@ -33,6 +33,8 @@ def _defaults(app):
         REMEMBER_COOKIE_SECURE=True,
         WTF_CSRF_TIME_LIMIT=None,
         TRUSTED_PROXIES=0,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_WINDOW_SECONDS=15 * 60,
     )
 
 

@@ -92,7 +92,7 @@ def ministry_export(store, user, address=None):
             approvals = _approvals(conn, row.id, row.version_id)
             writer.writerow(
                 [row.id, escape_formula(row.name), kind.name, row.row_count, row.file_hash]
-                + [part for tier, _ in APPROVERS for part in approvals.get(tier, ("", ""))]
+                + [escape_formula(part) for tier, _ in APPROVERS for part in approvals.get(tier, ("", ""))]
             )
             data = conn.execute(select(records.c.data).where(records.c.school_id == row.id).order_by(records.c.row_number))
             by_kind.setdefault(kind, []).extend((row.id, row.name, json.loads(d)) for (d,) in data)
