@@ -27,8 +27,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m bench.validate
-	$(BIN)/python -m bench.templates
+	$(BIN)/python -m bench
 
 masters: install
 	$(BIN)/staffrec masters --out templates_xls

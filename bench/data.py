@@ -2,6 +2,8 @@
 
 import argparse
 import collections
+import dataclasses
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,26 @@ def write_sample(out_dir, rows, share=0.0, seed=0, fmt="xls", registry=None):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return Sample(template.save(out_dir, fmt), school, records, defects)
+
+
+CACHE = Path(__file__).parent / "out" / "samples"
+
+
+def cached_sample(rows, share=0.0, seed=0, fmt="xls", registry=None):
+    """Return write_sample's file for these parameters, written once into bench/out/samples/.
+
+    The Sample's records are not kept (None); its defects are, beside the file.
+    """
+    folder = CACHE / f"r{rows}-d{share}-s{seed}-{fmt}"
+    manifest = folder / "defects.json"
+    if manifest.exists():
+        saved = json.loads(manifest.read_text(encoding="utf-8"))
+        registry = registry or demo_registry()
+        return Sample(folder / saved["file"], pick_school(registry, rows), None, [Defect(**d) for d in saved["defects"]])
+    sample = write_sample(folder, rows, share, seed, fmt, registry)
+    manifest.write_text(json.dumps({"file": sample.path.name, "defects": [dataclasses.asdict(d) for d in sample.defects]},
+                                   ensure_ascii=False), encoding="utf-8")
+    return dataclasses.replace(sample, records=None)
 
 
 def main(argv=None):

@@ -87,3 +87,23 @@ def cell_from_python(value):
     if isinstance(value, (datetime.date, datetime.time)):
         return make_cell(value, CellKind.DATE)
     return make_cell(str(value), CellKind.TEXT)
+
+
+def cell_of_entry(entry):
+    """Return the Cell a row entry stands for: a text as typed ("" for an empty cell), or a Cell."""
+    if entry.__class__ is str:
+        return EMPTY if entry == "" else make_cell(entry, CellKind.TEXT)
+    return entry
+
+
+def entry_of(cell):
+    """Return the cheapest entry standing for a read Cell: its text as typed, "" when blank, else itself."""
+    raw = cell.raw
+    if cell.kind is CellKind.TEXT and raw.__class__ is str:
+        return raw
+    if cell.kind is CellKind.EMPTY:
+        if raw is None:
+            return ""
+        if raw.__class__ is str and raw:
+            return raw  # spaces only: reading it again gives the same empty Cell
+    return cell

@@ -1,8 +1,10 @@
 """Finding a template's header row and comparing it with the columns of its kind."""
 
 import bisect
+import functools
 
 from . import read_findings as found
+from .text import header_key
 
 # A header row names at least this share of its kind's columns (and at least MIN_MATCHES).
 MIN_SHARE, MIN_MATCHES = 3, 3
@@ -31,18 +33,35 @@ def repeats_header(row, kind):
     return first is not None and kind.by_header(first.text) is kind.indicators[0] and looks_like_header(row, kind)
 
 
+@functools.lru_cache(maxsize=16)
+def _headers(kind):
+    """Return {folded header: indicator} of a kind, as its by_header looks columns up."""
+    return {header_key(i.header): i for i in kind.indicators}
+
+
 def find_header(head, kinds, preferred=None):
     """Return (row index, kind) of the header row that fits a kind best, or None.
 
     Among rows that look like a header, the one with the fewest missing and extra columns wins;
-    on a tie the `preferred` kind (named by the stamp or file name) does.
+    on a tie the `preferred` kind (named by the stamp or file name) does. (looks_like_header and
+    header_distance, with each cell folded once rather than once per kind.)
     """
-    best = None
+    best, folds = None, {}
+    lookups = [(kind, _headers(kind)) for kind in kinds]
     for index, row in enumerate(head):
-        for kind in kinds:
-            if not looks_like_header(row, kind):
+        folded = []
+        for cell in row:
+            if cell.text:
+                key = folds.get(cell.text)
+                if key is None:
+                    key = folds[cell.text] = header_key(cell.text)
+                folded.append(key)
+        for kind, by_key in lookups:
+            found = list(filter(None, map(by_key.get, folded)))
+            if len(found) < max(MIN_MATCHES, len(kind.indicators) // MIN_SHARE):
                 continue
-            rank = (header_distance(row, kind), kind is not preferred, index)
+            distance = len(kind.indicators) - len({i.key for i in found}) + len(folded) - len(found)
+            rank = (distance, kind is not preferred, index)
             if best is None or rank < best[0]:
                 best = (rank, index, kind)
     return None if best is None else best[1:]

@@ -6,13 +6,14 @@ from pathlib import PurePath, PureWindowsPath
 
 from . import read_findings as found
 from .catalogue import catalogue as default_catalogue
-from .cells import EMPTY
+from .calamine_reader import NeedsFallback, read_fast
+from .cells import entry_of
 from .errors import SchoolIdError, WorkbookReadError
 from .identity import SchoolId
-from .header import compare_header, find_header, repeats_header
+from .data_rows import data_records
+from .header import compare_header, find_header
 from .layout import CODE_SHEET, DATA_SHEET, GUIDE_SHEET, STAMP_FIELDS, STAMP_MARK, STAMP_SHEET
-from .records import Record
-from .signoff import is_signoff_row, read_signoff
+from .signoff import read_signoff
 from .sniff import sniff
 from .template import Template
 from .xls_reader import read_xls
@@ -43,8 +44,8 @@ def _base_name(name):
     return PureWindowsPath(PurePath(str(name)).name).name if name else None
 
 
-def _open_book(data, name):
-    """Sniff the bytes and parse them; return (WorkbookSource or None, findings)."""
+def _sniff_book(data, name):
+    """Sniff the bytes; return (workbook format or None, findings)."""
     sniffed = sniff(data)
     if sniffed.format == "empty":
         return None, [found.FILE_EMPTY(file=name)]
@@ -62,8 +63,16 @@ def _open_book(data, name):
         findings.append(
             found.FILE_WRONG_FORMAT(file=name, extension=extension, description=sniffed.description)
         )
+    return sniffed.format, findings
+
+
+def _open_book(data, name):
+    """Sniff the bytes and parse them with the exact reader; return (WorkbookSource or None, findings)."""
+    fmt, findings = _sniff_book(data, name)
+    if fmt is None:
+        return None, findings
     try:
-        return READERS[sniffed.format](data), findings
+        return READERS[fmt](data), findings
     except WorkbookReadError:
         return None, findings + [found.FILE_CORRUPT(file=name)]
 
@@ -109,23 +118,9 @@ def locate_data(book, kinds, preferred=None):
     return None
 
 
-def _records(rows, first_number, columns, kind, signoff, findings, name):
-    """Yield a Record for every non-empty row; sign-off rows and repeated headers are set aside."""
-    keys = kind.keys
-    positions = [columns.get(key) for key in keys]
-    for number, row in enumerate(rows, start=first_number):
-        if not any(not c.is_empty for c in row):
-            continue
-        if is_signoff_row(row):
-            read_signoff(row, signoff)
-            continue
-        if repeats_header(row, kind):
-            findings.append(found.HEADER_REPEATED(file=name, row=number))
-            continue
-        cells = tuple(row[p] if p is not None and p < len(row) else EMPTY for p in positions)
-        if all(c.is_empty for c in cells):
-            continue
-        yield Record(keys, tuple(c.text for c in cells), row=number, cells=cells)
+def _entries(cells):
+    """Return a row of Cells as a list of entries."""
+    return list(map(entry_of, cells))
 
 
 def _identity(stamp, name, catalogue):
@@ -146,11 +141,29 @@ def _identity(stamp, name, catalogue):
 
 
 def open_template(source, name=None, catalogue=None):
-    """Read a template from a path, bytes or binary file; problems become findings, never exceptions."""
+    """Read a template from a path, bytes or binary file; problems become findings, never exceptions.
+
+    calamine reads the file when it can tell every cell exactly; otherwise, or as soon as it meets
+    a cell it cannot (`NeedsFallback`), xlrd or openpyxl read it from the start.
+    """
     catalogue = catalogue or default_catalogue()
     data, name = _load(source, name)
     name = _base_name(name)
+    fmt, sniffed = _sniff_book(data, name)
+    if fmt is not None:
+        book = read_fast(fmt, data)
+        if book is not None:
+            try:
+                return _template(book, name, catalogue, sniffed)
+            except NeedsFallback:
+                pass
     book, findings = _open_book(data, name)
+    return _template(book, name, catalogue, findings)
+
+
+def _template(book, name, catalogue, findings):
+    """Build the Template of a parsed workbook (None when it could not be parsed)."""
+    findings = list(findings)
     template = Template(None, "", None, source=name, findings=(), catalogue=catalogue)
     if book is None:
         template.findings = tuple(findings)
@@ -194,7 +207,8 @@ def _read_contents(book, template, name, catalogue, findings):
     template.missing_keys = frozenset(k for k in kind.keys if k not in columns)
     for row in head[:header_index]:
         read_signoff(row, template.signoff)
-    data_rows = itertools.chain(head[header_index + 1 :], rest)
-    template.records = list(
-        _records(data_rows, header_index + 2, columns, kind, template.signoff, findings, name)
-    )
+    if sheet.has_entries:  # the rows after the header again, as the texts the reader holds
+        data_rows = itertools.islice(sheet.entry_rows(), header_index + 1, None)
+    else:
+        data_rows = itertools.chain(map(_entries, head[header_index + 1 :]), map(_entries, rest))
+    template.records = data_records(data_rows, header_index + 2, columns, kind, template.signoff, findings, name, catalogue)

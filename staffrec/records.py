@@ -5,7 +5,7 @@ import functools
 
 import attrs
 
-from .cells import number_text
+from .cells import cell_of_entry, number_text
 from .codes import Code
 from .errors import RecordError
 from .values import canonical_value
@@ -18,12 +18,27 @@ def _positions(keys):
 
 @attrs.frozen
 class Record:
-    """One person's values in the kind's column order; `row` and `cells` say where they were read."""
+    """One person's values in the kind's column order; `row` and `cells` say where they were read.
+
+    `cells` may be given as Cells or, by the reader, as entries (a text as typed stands for its
+    text Cell, "" for an empty one), which saves building a Cell per cell read; `cells` and
+    `cell()` always give Cells.
+    """
 
     keys: tuple = attrs.field(repr=False)
     values: tuple
     row: int | None = attrs.field(default=None, eq=False)
-    cells: tuple | None = attrs.field(default=None, eq=False, repr=False)
+    _cells: tuple | None = attrs.field(default=None, eq=False, repr=False, alias="cells")
+
+    @property
+    def cells(self):
+        """The Cells the values were read from, in column order, or None for records built in code."""
+        return None if self._cells is None else tuple(map(cell_of_entry, self._cells))
+
+    @property
+    def entries(self):
+        """The cells as given: entries or Cells (None for records built in code)."""
+        return self._cells
 
     def __getitem__(self, key):
         return self.values[_positions(self.keys)[key]]
@@ -39,7 +54,7 @@ class Record:
     def cell(self, key):
         """Return the Cell the value was read from, or None for records built in code."""
         position = _positions(self.keys).get(key)
-        return None if self.cells is None or position is None else self.cells[position]
+        return None if self._cells is None or position is None else cell_of_entry(self._cells[position])
 
     def as_dict(self):
         """Return the values as a dict keyed by indicator key, in column order."""

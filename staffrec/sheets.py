@@ -7,15 +7,29 @@ from .errors import WorkbookReadError
 
 @attrs.frozen
 class SheetSource:
-    """One sheet; `rows()` yields tuples of Cell from the first row, gaps included."""
+    """One sheet; `rows()` yields tuples of Cell from the first row, gaps included.
+
+    A reader that holds the plain cell texts may also give `entries`: a function yielding each row
+    as a list of the texts as typed ("" for an empty cell), the cheap form the template reader uses.
+    """
 
     name: str
     hidden: bool
     _rows: object = attrs.field(repr=False, eq=False, alias="rows")
+    _entries: object = attrs.field(default=None, repr=False, eq=False, alias="entries")
 
     def rows(self):
         """Yield the sheet's rows top to bottom; the n-th tuple is Excel row n."""
         return self._rows()
+
+    @property
+    def has_entries(self):
+        """Tell whether the sheet can yield its rows as plain texts (see `entry_rows`)."""
+        return self._entries is not None
+
+    def entry_rows(self):
+        """Yield the rows as lists of texts as typed; only when `has_entries`."""
+        return self._entries()
 
 
 @attrs.frozen

@@ -28,6 +28,48 @@ def signoff_key(text):
 _FIRST_CHARS = frozenset(label[0] for _, label in SIGNOFF_FIELDS)
 
 
+# A cell that is_signoff_row looks at starts, after `*` and spaces, with one of _FIRST_CHARS; in
+# texts joined with `|` such a cell shows as this pattern (a `|` inside a text only adds matches).
+SIGNOFF_HINT = re.compile(r"(?:^|\|)[*＊ ]*[" + re.escape("".join(sorted(_FIRST_CHARS))) + "]")
+
+
+def _label_cell_pattern():
+    """Return a pattern any `|`-joined row of cleaned texts with a sign-off label cell matches, or None.
+
+    signoff_key(text) needs the text before its first colon to fold (header_key) to a label, and
+    header_key only removes spaces and leading `*` and maps full-width ASCII: so in cleaned text
+    (single spaces) the cell starts with `*`, `＊` or spaces, then the label's characters with at
+    most a space between them, then a colon or the cell's end. Labels using characters that
+    full-width folding could produce get no pattern (SIGNOFF_HINT serves then).
+    """
+    folded = [header_key(label) for _, label in SIGNOFF_FIELDS]
+    if not all(label and all(0x7F < ord(c) < 0xFF01 or ord(c) > 0xFF5E for c in label) for label in folded):
+        return None
+    labels = "|".join(" ?".join(map(re.escape, label)) for label in folded)
+    return re.compile(r"(?:^|\|)[*＊ ]*(?:" + labels + r") ?(?:[:：]|\||$)")
+
+
+# A row whose line this misses holds no sign-off label (see _label_cell_pattern).
+SIGNOFF_CELL = _label_cell_pattern() or SIGNOFF_HINT
+# header_key only drops spaces and `*` and maps full-width ASCII to ASCII: every other character of
+# a folded label must appear as it is in a cell naming it.
+_LABEL_CHARS = tuple(
+    tuple(c for c in header_key(label) if ord(c) > 0x7E) for _, label in SIGNOFF_FIELDS
+)
+
+
+def signoff_probe(vocabulary):
+    """Return, per sign-off label, its two characters rarest in `vocabulary` (text like the data's).
+
+    A row holding a label holds both of its characters, so a row holding neither pair is no
+    sign-off row; rare characters make the test reject most data rows at once. None when a
+    label has no character that must appear (then every row needs the full test).
+    """
+    if not all(_LABEL_CHARS):
+        return None
+    return tuple(tuple(sorted(chars, key=lambda c: (vocabulary.count(c), c))[:2]) for chars in _LABEL_CHARS)
+
+
 def is_signoff_row(row):
     """Tell whether any cell of the row carries a sign-off label."""
     return any(

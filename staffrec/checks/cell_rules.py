@@ -61,39 +61,36 @@ _WHY = {
 }
 
 
-def _as_read(record, index):
-    """Return (text as the user typed it, stored kind) of one cell."""
-    cell = record.cells[index] if record.cells is not None else None
+def as_read(text, cell):
+    """Return (text as the user typed it, stored kind) of one cell (None for records built in code)."""
     if cell is None:
-        return record.values[index], CellKind.TEXT
+        return text, CellKind.TEXT
     raw = cell.raw if cell.kind is CellKind.TEXT else cell.text
     return raw, cell.kind
 
 
-def _parts(context, view, ind):
+def _parts(context, ind, text, canonical):
     """Return (part as typed, its code row or None) for each part of a coded cell."""
     table = context.catalogue.table(ind.table)
     multi = ind.type == "multicode"
-    canonical = view.value(ind.key)
     if canonical is not None:
         # Resolved already (and cached): look the labels up by code, no second parse.
         labels = split_multicode(canonical) if multi else [canonical]
         return [(label, table.get(code_of(label))) for label in labels]
-    text = view.text(ind.key)
     return [(part, code_row(table, part)) for part in (split_multicode(text) if multi else [text])]
 
 
-def _coded(context, view, ind):
+def _coded(context, ind, text, canonical, row):
     """Yield the problems of a coded cell; return True when there were any."""
     table = context.catalogue.table(ind.table)
     found = False
-    for part, row in _parts(context, view, ind):
-        where = dict(file=context.file, row=view.row, column=ind.header, value=view.text(ind.key), part=part)
-        if row is None:
+    for part, code in _parts(context, ind, text, canonical):
+        where = dict(file=context.file, row=row, column=ind.header, value=text, part=part)
+        if code is None:
             yield CODE_UNKNOWN(table=table.title, **where)
-        elif not table.is_selectable(row.code):
+        elif not table.is_selectable(code.code):
             yield CODE_GROUP(**where)
-        elif not row.applies_to(context.kind.name):
+        elif not code.applies_to(context.kind.name):
             yield CODE_KIND(kind=context.kind.name, **where)
         else:
             continue
@@ -101,12 +98,10 @@ def _coded(context, view, ind):
     return found
 
 
-def _dated(context, view, ind, as_read):
+def _dated(context, ind, text, cell, canonical, where):
     """Yield the problems of a date or year-month cell; return True when there were any."""
-    canonical = view.value(ind.key)
-    where = dict(file=context.file, row=view.row, column=ind.header, value=as_read)
-    if is_ambiguous_yearmonth(ind, view.record.cell(ind.key)):
-        yield YEARMONTH_AMBIGUOUS(year=view.text(ind.key)[:4], **where)
+    if is_ambiguous_yearmonth(ind, cell):
+        yield YEARMONTH_AMBIGUOUS(year=text[:4], **where)
         return True
     if canonical is None:
         yield (DATE_INVALID if ind.type == "date" else YEARMONTH_INVALID)(**where)
@@ -118,37 +113,44 @@ def _dated(context, view, ind, as_read):
     return False
 
 
+def cell_findings(context, ind, text, cell, canonical, row):
+    """Yield the problems of one cell on its own: presence, form, table, length, date.
+
+    `text` is the value as read, `cell` its Cell (None for records built in code), `canonical`
+    the row view's canonical value; nothing else of the row matters, so results can be reused.
+    """
+    if ind.key in context.template.missing_keys:
+        return  # header.missing already said so, once for the whole column
+    typed, stored = as_read(text, cell)
+    where = dict(file=context.file, row=row, column=ind.header, value=typed)
+    if text == "":
+        if ind.is_required:
+            yield REQUIRED(**where)
+        return
+    if ind.key == "id_number":
+        return  # id_rules owns this cell, number storage included
+    failed = False
+    if ind.is_coded:
+        failed = yield from _coded(context, ind, text, canonical, row)
+    elif ind.type in ("date", "yearmonth"):
+        failed = yield from _dated(context, ind, text, cell, canonical, where)
+    else:
+        if ind.max_len and len(text) > ind.max_len:
+            failed = True
+            yield TOO_LONG(length=len(text), limit=ind.max_len, **where)
+        if ind.key == "name" and " " in text:
+            failed = True
+            yield NAME_SPACES(**where)
+    if not failed and canonical is not None and (canonical != typed or stored not in (CellKind.TEXT, CellKind.EMPTY)):
+        yield VARIANT(canonical=canonical, why=_WHY.get(stored, ""), **where)
+
+
 def check_cells(context, view):
     """Check every cell of a record on its own: presence, form, table, length, date."""
-    record = view.record
-    missing = context.template.missing_keys
+    cells = view.record.cells
     for index, ind in enumerate(context.kind.indicators):
-        if ind.key in missing:
-            continue  # header.missing already said so, once for the whole column
-        as_read, stored = _as_read(record, index)
-        where = dict(file=context.file, row=view.row, column=ind.header, value=as_read)
-        if view.is_empty(ind.key):
-            if ind.is_required:
-                yield REQUIRED(**where)
-            continue
-        if ind.key == "id_number":
-            continue  # id_rules owns this cell, number storage included
-        failed = False
-        if ind.is_coded:
-            failed = yield from _coded(context, view, ind)
-        elif ind.type in ("date", "yearmonth"):
-            failed = yield from _dated(context, view, ind, as_read)
-        else:
-            text = view.text(ind.key)
-            if ind.max_len and len(text) > ind.max_len:
-                failed = True
-                yield TOO_LONG(length=len(text), limit=ind.max_len, **where)
-            if ind.key == "name" and " " in text:
-                failed = True
-                yield NAME_SPACES(**where)
-        canonical = view.value(ind.key)
-        if not failed and canonical is not None and (canonical != as_read or stored not in (CellKind.TEXT, CellKind.EMPTY)):
-            yield VARIANT(canonical=canonical, why=_WHY.get(stored, ""), **where)
+        cell = cells[index] if cells is not None else None
+        yield from cell_findings(context, ind, view.text(ind.key), cell, view.value(ind.key), view.row)
 
 
 CELL_RULES = (check_cells,)

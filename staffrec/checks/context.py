@@ -79,24 +79,12 @@ def code_of(label):
     return label.partition("-")[0]
 
 
-class RowView:
-    """One record with every value resolved to canonical text, or None where it cannot be told."""
+class View:
+    """What a row rule reads of one record: texts as read and canonical values (see RowView)."""
 
-    def __init__(self, record, kind, resolve):
-        self.record = record
-        self.kind = kind
-        self.canonical = {
-            ind.key: resolve(ind, text) for ind, text in zip(kind.indicators, record.values)
-        }
-        if record.cells is not None:
-            for ind, cell in zip(kind.indicators, record.cells):
-                if is_ambiguous_yearmonth(ind, cell):
-                    self.canonical[ind.key] = None
-
-    @property
-    def row(self):
-        """The Excel row number of the record."""
-        return self.record.row
+    record = None  # the record, or a stand-in answering `key in`, `[key]` and `cell(key)`
+    canonical = None  # {key: canonical text or None}, or a stand-in with `get`
+    row = None  # the Excel row number
 
     def text(self, key):
         """Return the value as read."""
@@ -129,3 +117,19 @@ class RowView:
         """Return a year-month cell as (year, month), or None."""
         text = self.canonical.get(key)
         return (int(text[:4]), int(text[5:7])) if text else None
+
+
+class RowView(View):
+    """One record with every value resolved to canonical text, or None where it cannot be told."""
+
+    def __init__(self, record, kind, resolve):
+        self.record = record
+        self.kind = kind
+        self.row = record.row
+        self.canonical = {
+            ind.key: resolve(ind, text) for ind, text in zip(kind.indicators, record.values)
+        }
+        if record.entries is not None:
+            for ind, cell in zip(kind.indicators, record.cells):
+                if is_ambiguous_yearmonth(ind, cell):
+                    self.canonical[ind.key] = None

@@ -6,6 +6,7 @@ from ..catalogue import catalogue as default_catalogue
 from ..layout import FIRST_DATA_ROW
 from ..reader import open_template
 from ..template import Template
+from . import engine
 from .cell_rules import CELL_RULES
 from .context import CheckContext, Resolver, RowView
 from .file_rules import FILE_RULES, check_name
@@ -34,9 +35,18 @@ def check_template(context):
         return
     for rule in FILE_RULES:
         yield from rule(context)
+    records = list(_numbered(context.template.records))
+    if engine.applies(context, records):
+        yield from engine.check_records(context, records, RECORD_RULES, TABLE_RULES)
+    else:
+        yield from check_by_row(context, records)
+
+
+def check_by_row(context, records):
+    """Yield the record and table rules' findings row by row (the reference the engine must match)."""
     resolve = Resolver(context.catalogue)
     views = []
-    for record in _numbered(context.template.records):
+    for record in records:
         view = RowView(record, context.kind, resolve)
         views.append(view)
         for rule in RECORD_RULES:

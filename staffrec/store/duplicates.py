@@ -1,6 +1,8 @@
 """Region-wide duplicates: one ID number in the current data of two schools."""
 
-from sqlalchemy import and_, select, true
+import functools
+
+from sqlalchemy import and_, bindparam, select, true
 from sqlalchemy.orm import aliased
 
 from ..findings import WARNING, finding_type
@@ -19,6 +21,17 @@ DUPLICATE_IN_REGION = finding_type(
 
 def _pairs(conn, where):
     """Return (id number, school, row, other school, other row) rows of shared ID numbers."""
+    return list(conn.execute(_query(where)))
+
+
+@functools.lru_cache(maxsize=1)
+def _school_query():
+    """The _pairs query of one school (bound `school_id`), built once: it runs for every stored file."""
+    return _query(lambda mine: mine.c.school_id == bindparam("school_id"))
+
+
+def _query(where):
+    """Return the query of _pairs."""
     mine, other = aliased(records), aliased(records)
     theirs = aliased(schools)
     query = (
@@ -32,7 +45,7 @@ def _pairs(conn, where):
         .where(mine.c.id_number != "", where(mine))
         .order_by(mine.c.id_number, mine.c.school_id, other.c.school_id)
     )
-    return list(conn.execute(query))
+    return query
 
 
 def _visible(actor, pair):
@@ -54,7 +67,7 @@ def duplicates_of(conn, school_id, actor=None):
     A school outside the actor's territory is not named: its data does not exist for this actor.
     """
     findings = []
-    for p in _pairs(conn, lambda mine: mine.c.school_id == school_id):
+    for p in conn.execute(_school_query(), {"school_id": school_id}):
         if _visible(actor, p):
             other = dict(other_school=p.other_name, other_id=p.other_id, other_row=p.other_row)
         else:

@@ -1,0 +1,102 @@
+"""Checking uploaded files before they are stored, optionally in a worker process so ingest uses two cores.
+
+With STAFFREC_INGEST_WORKER=1 one worker process (started once, kept for the life of this process)
+reads and checks the files of a batch, in order, while this process stores the ones already
+checked: on a region's deadline day reading and checking is about half the work of an ingest.
+The worker runs the same open_template and validate on the same bytes, registry and date; only
+what storing needs comes back (the report, the template version and kind, each record's row and
+values). Anything unusual (another catalogue, a worker that fails) checks the file here instead.
+"""
+
+import concurrent.futures
+import hashlib
+import multiprocessing
+import os
+import pickle
+from pathlib import PurePosixPath
+
+from ..catalogue import catalogue as default_catalogue
+from ..checks import validate
+from ..reader import open_template
+from ..records import Record
+from ..template import Template
+
+ENV = "STAFFREC_INGEST_WORKER"
+_POOL = None
+_WORKER_REGISTRY = (None, None)  # (token, Registry) in the worker
+
+
+def worker_wanted():
+    """Tell whether the environment asks for a checking worker process."""
+    return os.environ.get(ENV, "").strip() in ("1", "true", "yes")
+
+
+def check(name, data, catalogue, registry, today):
+    """Read and check one file here; return (Template, Report)."""
+    template = open_template(data, name=PurePosixPath(name).name, catalogue=catalogue)
+    return template, validate(template, registry=registry, today=today, catalogue=catalogue)
+
+
+def _check_in_worker(name, data, token, blob, today):
+    """Worker side of check(): the registry comes once per batch (`blob`), then by `token` only."""
+    global _WORKER_REGISTRY
+    if _WORKER_REGISTRY[0] != token:
+        if blob is None:
+            raise LookupError("the worker does not hold this registry")
+        _WORKER_REGISTRY = (token, pickle.loads(blob))
+    template, report = check(name, data, default_catalogue(), _WORKER_REGISTRY[1], today)
+    rows = [(r.row, r.values) for r in template.records] if report.valid else []
+    return template.version, template.kind.name if template.kind else None, rows, report
+
+
+def _pool():
+    """Return the checking worker, started on first use (spawned: safe beside threads)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _POOL
+
+
+def _reset():
+    """Forget a broken worker; the next batch starts a new one."""
+    global _POOL
+    _POOL = None
+
+
+def _rebuilt(catalogue, version, kind_name, rows):
+    """Return the Template storing needs: version, kind and records (row and values)."""
+    kind = catalogue.kind(kind_name) if kind_name else None
+    records = [Record(kind.keys, values, row=row) for row, values in rows]
+    return Template(None, "", kind, records=records, version=version, catalogue=catalogue)
+
+
+def registry_blob(registry):
+    """Return (token, pickled registry) for sending a registry to the worker."""
+    blob = pickle.dumps(registry, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.sha256(blob).hexdigest(), blob
+
+
+def checked(files, catalogue, registry, today, blob=None):
+    """Yield (Template, Report) for each (name, data) of `files`, in order.
+
+    With a registry blob (see registry_blob) and the default catalogue the files are checked by
+    the worker process, all queued at once, so it works ahead while the caller stores.
+    """
+    if blob is None or len(files) < 2 or catalogue is not default_catalogue():
+        for name, data in files:
+            yield check(name, data, catalogue, registry, today)
+        return
+    token, pickled = blob
+    pool = _pool()
+    futures = [pool.submit(_check_in_worker, name, data, token, pickled if i == 0 else None, today)
+               for i, (name, data) in enumerate(files)]
+    for (name, data), future in zip(files, futures):
+        try:
+            version, kind_name, rows, report = future.result()
+        # A worker that died or lost the registry: check this file here, as without a worker.
+        except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, concurrent.futures.process.BrokenProcessPool):
+                _reset()
+            yield check(name, data, catalogue, registry, today)
+            continue
+        yield _rebuilt(catalogue, version, kind_name, rows), report
