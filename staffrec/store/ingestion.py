@@ -141,14 +141,18 @@ def _store_rows(conn, user, school_id, name, data, digest, template, report, tra
     ).inserted_primary_key[0]
     # The new file replaces the school's data as a whole; earlier versions stay in `versions`.
     conn.execute(replace, {"school_id": school_id})
-    to_json = _json_of(template.kind.keys) if template.records else None
+    keys = template.kind.keys if template.records else ()
+    to_json = _json_of(keys) if template.records else None
+    # r["id_number"] and r["name"] for the kind's own records (the others look them up as before).
+    id_at = keys.index("id_number") if "id_number" in keys else None
+    name_at = keys.index("name") if "name" in keys else None
     rows = [
         dict(
             version_id=version_id,
             row_number=r.row,
             school_id=school_id,
-            id_number=fold(r["id_number"]).upper(),
-            name=r["name"],
+            id_number=fold(r.values[id_at] if r.keys is keys and id_at is not None else r["id_number"]).upper(),
+            name=r.values[name_at] if r.keys is keys and name_at is not None else r["name"],
             data=to_json(r),
         )
         for r in template.records
