@@ -11,13 +11,12 @@ from pathlib import Path
 
 import openpyxl
 
-import staffrec.reader
 from staffrec.checks import validate
 from staffrec.demo import demo_registry
 from staffrec.demo_staff import COLLECTION_DATE
 
 from .data import write_sample
-from .validate import defect_check, measure_memory, paired, time_cases
+from .validate import defect_check, measure_memory, paired, time_cases, without_calamine
 
 ROWS, SHARE, RUNS = 5000, 0.02, 5
 TARGET_VS_OPENPYXL = 0.5
@@ -38,16 +37,7 @@ def openpyxl_iterate(path):
 
 def exact_reader(run):
     """Return `run` with calamine switched off, so the file is read by openpyxl (the fallback)."""
-
-    def without_calamine():
-        fast = staffrec.reader.read_fast
-        staffrec.reader.read_fast = lambda fmt, data: None
-        try:
-            return run()
-        finally:
-            staffrec.reader.read_fast = fast
-
-    return without_calamine
+    return without_calamine(run)
 
 
 def main(argv=None):

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
-from staffrec.distribute import ZIP_DATE
+from staffrec.distribute import zip_info
 from staffrec.review import Tier
 from staffrec.store.queries import datasets_for, version_history
 from staffrec.template import new_template
@@ -72,10 +72,7 @@ def zip_stream(members):
     sink = _Chunks()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(zip_info(name), data)
             yield sink.take()
     yield sink.take()
 

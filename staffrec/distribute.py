@@ -39,15 +39,20 @@ def zip_name(registry, county_code):
     return f"{county_code}_{county.name}_教职工信息采集模板.zip"
 
 
+def zip_info(name):
+    """Return the entry of a ZIP member as staffrec packs them: deflated, fixed date, mode 644."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def _zip_bytes(members):
     """Pack (name, bytes) pairs into a ZIP; non-ASCII names get the UTF-8 flag."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(zip_info(name), data)
     return out.getvalue()
 
 
