@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 DEMO   ?= demo
 
-.PHONY: install system-packages test demo masters bench clean
+.PHONY: install system-packages test demo masters bench load clean
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
+
+# The load test (bench/README.md): 16 clients for 60 s against the portal under waitress, then the store
+# checked. Options through LOAD_ARGS, e.g. make load LOAD_ARGS="--clients 4 --seconds 10".
+load: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 masters: install
 	$(BIN)/staffrec masters --out templates_xls

@@ -6,9 +6,11 @@ import secrets
 from flask import Flask, render_template
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from staffrec.store import Store
+from staffrec.store.failures import BUSY, StoreUnavailableError, unavailable
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -67,6 +69,7 @@ def create_app(test_config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["staffrec_store"] = Store(app.config["DATABASE_URL"], app.config["FILES"])
+    _remove_stale_temp(app)
     if app.config["TRUSTED_PROXIES"]:
         # Behind a reverse proxy the client's address (for the audit log) is in X-Forwarded-For.
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -81,7 +84,29 @@ def create_app(test_config=None):
         app.register_blueprint(module.bp)
     _error_pages(app)
     _security_headers(app)
+    _remove_stale_uploads(app)
     return app
+
+
+def _remove_stale_temp(app):
+    """Remove the temp files of the file store that a killed process left (they hold staff data)."""
+    try:
+        removed = app.extensions["staffrec_store"].files.remove_stale_temp()
+    except OSError as exc:
+        app.logger.warning("could not sweep the file store's temp files: %s", exc)
+        return
+    if removed:
+        app.logger.warning("removed %d temp files left in the file store by an interrupted write", removed)
+
+
+def _remove_stale_uploads(app):
+    """Remove the upload folders a killed portal process left (its uploads hold staff data); see portal.jobs."""
+    from .jobs import registry_of
+
+    try:
+        registry_of(app).remove_stale()
+    except OSError as exc:
+        app.logger.warning("could not sweep the upload temp folder: %s", exc)
 
 
 # Pages carry staff ID numbers: no caching, no framing (the review buttons), scripts from here only.
@@ -132,3 +157,15 @@ def _error_pages(app):
     @app.errorhandler(500)
     def server_error(_error):
         return render_template("error.html", title="系统出错", message="系统处理时出错，已记录，请稍后重试或联系管理员。"), 500
+
+    @app.errorhandler(StoreUnavailableError)
+    @app.errorhandler(SQLAlchemyError)
+    @app.errorhandler(OSError)
+    def store_failed(error):
+        """A busy database or a full disk answers 503 with what to do; anything else goes on to the 500."""
+        failure = unavailable(error)
+        if failure is None:
+            raise error  # Flask logs it and answers with server_error (tests see the exception)
+        app.logger.warning("store unavailable: %s", getattr(error, "orig", error))
+        title = "系统繁忙" if failure.reason == BUSY else "磁盘空间不足"
+        return render_template("error.html", title=title, message=str(failure)), 503, {"Retry-After": "30"}

@@ -10,7 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from staffrec.store.passwords import check_password, hash_password
-from staffrec.store.users import UserError, get_user, password_hash_of
+from staffrec.store.users import UserError, password_hash_of
 
 from . import login_manager
 from .access import PortalUser, get_store

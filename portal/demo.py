@@ -7,17 +7,16 @@ accounts get fixed demo passwords, printed on the console: this is a local demon
 """
 
 import argparse
-import io
 import os
 import secrets
 import shutil
 import sys
-import zipfile
 from pathlib import Path
 
 from staffrec.catalogue import catalogue as default_catalogue
 from staffrec.demo import demo_registry
 from staffrec.demo_staff import demo_records
+from staffrec.distribute import zip_bytes
 from staffrec.records import Record
 from staffrec.registry import save_registry
 from staffrec.review import Action, State, Tier
@@ -92,11 +91,7 @@ def _with_errors(school, taken_ids, catalogue):
 
 
 def _zip(templates):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for template in templates:
-            archive.writestr(template.file_name(), template.to_bytes())
-    return buffer.getvalue()
+    return zip_bytes((template.file_name(), template.to_bytes()) for template in templates)
 
 
 def _clean(out):
@@ -208,13 +203,10 @@ def print_accounts(echo=print):
 
 def serve(config, host=HOST, port=DEFAULT_PORT, echo=print):
     """Serve the portal over the demo store with waitress until interrupted."""
-    import waitress
+    from . import create_app, serving
 
-    from . import create_app
-
-    app = create_app(config)
-    echo(f"演示门户：http://{host}:{port}/ （按 Ctrl+C 停止）")
-    waitress.serve(app, host=host, port=port, threads=8, ident="staffrec")
+    serving.serve(create_app(config), host, port, threads=8, announce=echo,
+                  message="演示门户：http://{host}:{port}/ （按 Ctrl+C 停止）")
 
 
 def main(argv=None):

@@ -13,7 +13,9 @@ Jobs do not survive a restart; what a finished job stored is in the database wha
 - The upload is written to a private temporary folder (`UPLOAD_TEMP_DIR`, default the system's). After
   checking, the bytes of every file that was read are kept there for its annotated workbook; the folder
   is removed when the job expires, `UPLOAD_JOB_TTL` seconds (default 3600) after it finished, or when the
-  process exits.
+  process exits. A process killed (SIGKILL, a crash, a power cut) removes nothing, and these files hold
+  staff data: the portal removes the `staffrec-uploads-*` folders in which nothing changed for the TTL
+  when it starts, and again at most once per TTL while it runs (never a folder of its own jobs).
 - An error in the worker ends the job with a Chinese message; it never leaves a page waiting.
 """
 
@@ -29,12 +31,14 @@ from pathlib import Path, PureWindowsPath
 import attrs
 
 from staffrec.annotate import annotated_bytes, annotated_name
+from staffrec.store.failures import unavailable
 from staffrec.store.ingestion import expand
+
+from .upload_folders import DEFAULT_TTL, claim_root, release_root, remove_stale_uploads
 
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-DEFAULT_TTL = 3600
 DEFAULT_WORKERS = 2
 DEFAULT_ACTIVE_PER_USER = 3
 UPLOAD_FILE = "upload"
@@ -166,15 +170,25 @@ class JobRegistry:
         self._jobs = {}
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers)
+        self._swept = None  # time.monotonic() of the last remove_stale()
+
+    def remove_stale(self):
+        """Remove the job folders killed processes left in this registry's temp folder; return how many."""
+        self._swept = time.monotonic()
+        removed = remove_stale_uploads(self._temp_dir, self.ttl)
+        if removed:
+            log.warning("removed %d upload folders left by an interrupted portal process (they held staff data)",
+                        removed)
+        return removed
 
     def _folder(self):
         """Create a private folder for one job under this registry's root (made on first use)."""
         if self._root is None:
             if self._temp_dir:
                 Path(self._temp_dir).mkdir(parents=True, exist_ok=True)
-            self._root = Path(tempfile.mkdtemp(prefix="staffrec-uploads-", dir=self._temp_dir))
-            # Whatever is left goes when the registry goes, at the latest when the process exits.
-            weakref.finalize(self, shutil.rmtree, self._root, True)
+            self._root = claim_root(self._temp_dir)
+            # Whatever is left goes when the registry goes, at the latest when the process exits normally.
+            weakref.finalize(self, release_root, self._root)
         return Path(tempfile.mkdtemp(dir=self._root))
 
     def _expire(self):
@@ -183,6 +197,12 @@ class JobRegistry:
         for job_id in [i for i, job in self._jobs.items() if job.expired(now, self.ttl)]:
             job = self._jobs.pop(job_id)
             shutil.rmtree(job.folder, ignore_errors=True)
+        if self._swept is not None and now - self._swept > self.ttl:
+            # A portal that runs for weeks after a killed one also removes what that one left.
+            try:
+                self.remove_stale()
+            except OSError:
+                log.warning("could not remove stale upload folders", exc_info=True)
 
     def create(self, owner, name, dry_run):
         """Register a new job of `owner`; JobLimitError when the user has too many unfinished jobs."""
@@ -266,10 +286,15 @@ def _ingest(app, user, job, address=None):
             results = store.ingest([(job.name, data)], user, dry_run=job.dry_run, progress=job.progress, address=address)
             kept = _keep_read_files(job, data, results)
         job.update(state=DONE, results=tuple(results), kept=kept, done=len(results), total=len(results))
-    except Exception:  # noqa: BLE001 - whatever failed, the user gets a message, not a page that waits
-        log.exception("upload job %s (%s) failed", job.id, job.name)
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the user gets a message, not a page that waits
+        failure = unavailable(exc, "处理已中止")
+        if failure is None:
+            log.exception("upload job %s (%s) failed", job.id, job.name)
+        else:
+            log.warning("upload job %s (%s) stopped: %s", job.id, job.name, getattr(exc, "orig", exc))
         note = "" if job.dry_run else FAILED_SUBMIT_NOTE
-        job.update(state=FAILED, error=f"{FAILED_MESSAGE}{note}{FAILED_CONTACT}")
+        first = str(failure) if failure is not None else FAILED_MESSAGE
+        job.update(state=FAILED, error=f"{first}{note}{FAILED_CONTACT if failure is None else ''}")
     finally:
         upload.unlink(missing_ok=True)
 
@@ -286,7 +311,13 @@ def _keep_read_files(job, data, results):
         payload = by_name.get(result.name) if result.report is not None else None
         if payload is not None:
             path = job.folder / f"{number}.bin"
-            path.write_bytes(payload)
+            try:
+                path.write_bytes(payload)
+            except OSError:
+                # A full temp disk costs the annotated copies, never the results of what was stored.
+                log.warning("upload job %s: keeping %s for its annotated workbook failed", job.id, result.name, exc_info=True)
+                path.unlink(missing_ok=True)
+                break
             kept[number] = path
     return kept
 

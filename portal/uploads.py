@@ -1,6 +1,8 @@
 """Uploading one file or a ZIP batch: check only, or check and submit, with progress and per-file results."""
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -24,6 +26,10 @@ NOT_UPLOADING = "上传由旗县教育局办理（高校由自治区教育网络
 # Findings listed per file on the page; the annotated workbook holds them all.
 SHOWN_FINDINGS = 50
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JOB_GONE = (
+    "此上传任务已不存在：任务已过期，或服务器在处理时重新启动过。已提交的文件请在“全部数据”中核对版本，"
+    "未提交的文件请重新上传。"
+)
 
 
 @bp.record_once
@@ -59,7 +65,8 @@ def _job_or_404(job_id):
     """Return the job if the signed-in user started it; anyone else gets 404."""
     job = registry_of(current_app).get(job_id, current_user.user.id)
     if job is None:
-        abort(404)
+        # Jobs live in memory: after a restart the job page says so, and never that anything was saved.
+        abort(make_response(render_template("error.html", title="上传任务已不存在", message=JOB_GONE), 404))
     return job
 
 

@@ -16,8 +16,7 @@ from .cells import EMPTY, CellKind
 from .checks.report import ROW_HEADER, SEVERITY_TEXT
 from .files import atomic_write
 from .findings import ERROR, WARNING
-from .reader import READERS, locate_data
-from .sniff import sniff
+from .reader import READERS, locate_data, workbook_format
 
 LIST_SHEET = "错误清单"
 NAME_SUFFIX = "_校验结果"
@@ -54,8 +53,8 @@ def _clean(text):
 def _read_book(data):
     """Return the workbook source of the bytes `data`, or None when they cannot be read as a workbook."""
     try:
-        sniffed = sniff(data)
-        return READERS[sniffed.format](data) if sniffed.format in READERS else None
+        fmt = workbook_format(data)  # what the check refused to parse (a ZIP bomb) gets no copy either
+        return READERS[fmt](data) if fmt else None
     # A file the check already called unreadable fails here in arbitrary ways; it just gets no copy.
     except Exception:  # noqa: BLE001
         return None

@@ -9,14 +9,16 @@ escapes or phonetic runs, and sheets whose cells read are all text. Anything els
 reader (xlrd or openpyxl) instead, from the start.
 """
 
+import functools
 import io
 import re
-import zipfile
+import struct
 
 from xlrd import compdoc
 
 from .cells import EMPTY, Cell, CellKind, make_cell
 from .sheets import SheetSource, WorkbookSource
+from .xlsx_package import parts
 
 try:  # optional: without it every file goes to xlrd or openpyxl
     import python_calamine
@@ -32,7 +34,74 @@ _FORMULA_ERROR = re.compile(rb"\x06\x00.{8}\x02.{5}\xff\xff", re.S)
 # as empty), an _xHHHH_ escape (which calamine decodes and openpyxl keeps) and phonetic runs.
 _XLSX_ODD = re.compile(rb"""\bt\s*=\s*["']e["']|_x[0-9A-Fa-f]{4}_|<(?:\w+:)?rPh\b""")
 _XLSX_SKIP = ("xl/styles.xml",)
+# calamine (like openpyxl) finds worksheets and shared strings through the package's relationships,
+# under any part name: a part holding either is looked into whatever it is called.
+_XLSX_CELLS = re.compile(rb"<(?:\w+:)?(?:sheetData|sst)\b")
+# A cell or row reference right of column AV (the 48th) or below row 65,536: r="AW1", r="A65537",
+# <row r="70000">. A cell or row without r="…" (calamine places it after the previous one) is not
+# looked into: such files go to openpyxl.
+_XLSX_FAR = re.compile(
+    rb"""\sr\s*=\s*["'](?:[A-Za-z]{3,}|[B-Zb-z][A-Za-z]|[Aa][W-Zw-z])\d"""
+    rb"""|\sr\s*=\s*["'][A-Za-z]{0,2}(?:\d{6,}|6553[7-9]|655[4-9]\d|65[6-9]\d\d|6[6-9]\d{3}|[7-9]\d{4})["']"""
+)
+# A tag is read up to the next "<" or ">", never further: a scan to the next ">" from every "<c"
+# or "<dimension" of a part holding none made 440 KB take minutes. A <dimension> tag that does not
+# end with ">" there is no XML and goes to openpyxl.
+_XLSX_UNPLACED = re.compile(rb"<(?:\w+:)?(?:c|row)(?=[\s>/])(?![^<>]*\sr\s*=)")
+_XLSX_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b(?:[^<>]*?\sref\s*=\s*["']([^"'<>]*)["'])?[^<>]*+(>?)""")
+_XLSX_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d{1,9})")
 LARGE_SHEET = 20000  # rows from which equal texts are stored once
+
+# calamine holds each sheet as one dense block of rows x columns, sized from its cells and from
+# what the file declares (the DIMENSIONS record, the shared-string count, an .xlsx <dimension>),
+# and a Rust allocation it cannot make ends the whole process (abort, no exception). So a file
+# reaches calamine only when those stay small: cells left of column MAX_FAST_COLUMNS (every
+# template is at most 43 columns wide) and, in .xlsx, no row below MAX_FAST_ROWS. Anything wider,
+# deeper or declaring more goes to xlrd/openpyxl, which keep rows ragged.
+MAX_FAST_COLUMNS = 48
+MAX_FAST_ROWS = 65536
+MAX_FAST_CELLS = MAX_FAST_ROWS * MAX_FAST_COLUMNS
+MAX_FAST_SHEETS = 256
+SPARSE_CELLS = 1 << 20
+_U16, _U32, _I32 = struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<i")
+_HEADER = struct.Struct("<HH")
+# BIFF8 records calamine reads as a cell, column at bytes 2-3 of the data: FORMULA, NUMBER, LABEL,
+# BOOLERR, RK, LABELSST; and MULRK (first column at 2-3, last in the final two bytes).
+_CELL_RECORDS = frozenset((0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD))
+_MULRK, _DIMENSIONS, _SST, _BOUNDSHEET, _EOF, _LABELSST = 0x00BD, 0x0200, 0x00FC, 0x0085, 0x000A, 0x00FD
+# Runs of the commonest fixed-size records, stepped over at C speed: LABELSST (pointing into the
+# shared-string table: see _safe_run), RK and NUMBER left of column 48 (0x30), BLANK and ROW
+# (possessive: no backtracking state, several times faster). Every other record is looked at one by one.
+_SAFE_RECORDS = (
+    rb"\x7e\x02\x0a\x00..[\x00-\x2f]\x00.{6}|\x03\x02\x0e\x00..[\x00-\x2f]\x00.{10}"
+    rb"|\x01\x02\x06\x00.{6}|\x08\x02\x10\x00.{16}"
+)
+
+
+def _below(count):
+    """Return a pattern matching a 4-byte little-endian number below `count` (None when none is)."""
+    if count <= 0:
+        return None
+    digits = count.to_bytes(4, "big")
+    options = []
+    for i, digit in enumerate(digits):  # first byte, from the most significant, where a number is lower
+        if digit:
+            low = b"." * (3 - i)
+            high = b"".join(re.escape(bytes([d])) for d in reversed(digits[:i]))
+            options.append(low + b"[\\x00-" + b"\\x%02x" % (digit - 1) + b"]" + high)
+    return b"(?:" + b"|".join(options) + b")"
+
+
+@functools.lru_cache(maxsize=64)
+def _safe_run(strings):
+    """Return the pattern of _SAFE_RECORDS runs for a workbook of `strings` shared strings.
+
+    calamine reads a LABELSST whose index is past the table as an empty cell, xlrd calls the file
+    damaged: only LABELSST records pointing into the table may be stepped over.
+    """
+    index = _below(strings)
+    sst = rb"\xfd\x00\x0a\x00..[\x00-\x2f]\x00.." + index + b"|" if index else b""
+    return re.compile(b"(?:" + sst + _SAFE_RECORDS + b")*+", re.S)
 
 
 class NeedsFallback(Exception):
@@ -56,10 +125,77 @@ def _biff8_stream(data):
     return stream if stream[:2] == b"\x09\x08" and stream[4:6] == b"\x00\x06" else None
 
 
+def _biff_sheet_fits(stream, pos, strings):
+    """Tell whether the sheet substream at `pos` keeps calamine's block small (see MAX_FAST_COLUMNS).
+
+    A sheet declaring (DIMENSIONS) more than SPARSE_CELLS cells and more cells than it has bytes is
+    mostly empty, like one cell at row 65,536: calamine would hold every empty cell of it twice,
+    xlrd only the cells there are, so it goes to xlrd.
+    """
+    size, start, area, run = len(stream), pos, 0, _safe_run(strings)
+    while pos + 4 <= size:
+        pos = run.match(stream, pos).end()
+        if pos + 4 > size:
+            break
+        rtype, length = _HEADER.unpack_from(stream, pos)
+        data, pos = pos + 4, pos + 4 + length
+        if pos > size:
+            break  # calamine stops at a record cut short, as xlrd does
+        if rtype in _CELL_RECORDS:
+            if length >= 4 and _U16.unpack_from(stream, data + 2)[0] >= MAX_FAST_COLUMNS:
+                return False
+            if rtype == _LABELSST and length >= 10 and _U32.unpack_from(stream, data + 6)[0] >= strings:
+                return False
+        elif rtype == _MULRK:
+            if length >= 6:
+                first, last = _U16.unpack_from(stream, data + 2)[0], _U16.unpack_from(stream, pos - 2)[0]
+                if max(first, last) >= MAX_FAST_COLUMNS:
+                    return False
+        elif rtype == _DIMENSIONS:
+            # calamine reserves (last row - first row + 1) x (last column - first column + 1) cells, in u32.
+            if length in (10, 14):
+                rf, rl, cf, cl = struct.unpack_from("<IIHH" if length == 14 else "<HHHH", stream, data)
+                if rl >= 1 and cl >= 1:
+                    if rf >= rl or cf >= cl or (rl - rf) * (cl - cf) > MAX_FAST_CELLS:
+                        return False
+                    area = max(area, (rl - rf) * (cl - cf))
+        elif rtype == _EOF:
+            break
+    return area <= max(SPARSE_CELLS, pos - start)
+
+
+def _biff_fits(stream):
+    """Tell whether calamine can hold a BIFF8 workbook stream in bounded memory.
+
+    calamine sizes its shared-string table from the SST record's declared count and every sheet
+    from DIMENSIONS and its cells' extent; a count or extent no real template has would make it
+    allocate gigabytes or abort. The globals and each sheet are walked as calamine walks them.
+    """
+    size, pos, sheets, strings = len(stream), 0, set(), 0
+    while pos + 4 <= size:
+        rtype, length = _HEADER.unpack_from(stream, pos)
+        data, pos = pos + 4, pos + 4 + length
+        if rtype == _SST and length >= 8:
+            strings = _I32.unpack_from(stream, data + 4)[0]
+            # Every string takes at least 3 bytes (length and flags), so no real count exceeds size / 3.
+            if not 0 <= strings <= size // 3:
+                return False
+        elif rtype == _BOUNDSHEET and length >= 4:
+            sheets.add(_U32.unpack_from(stream, data)[0])
+        elif rtype == _EOF:
+            break
+    if len(sheets) > MAX_FAST_SHEETS:
+        return False
+    return all(_biff_sheet_fits(stream, start, strings) for start in sorted(sheets) if start < size)
+
+
 def _xls_cells_ok(data):
-    """Tell whether an .xls is BIFF8 and has no error cell calamine would read as empty."""
+    """Tell whether an .xls is BIFF8, fits calamine's memory and has no error cell it would read as empty."""
     stream = _biff8_stream(data)
-    if stream is None:
+    try:
+        if stream is None or not _biff_fits(stream):
+            return False
+    except struct.error:  # a field cut off at the stream's end: xlrd will say what is wrong
         return False
     start = stream.find(_BOOLERR)
     while start >= 0:
@@ -69,14 +205,46 @@ def _xls_cells_ok(data):
     return _FORMULA_ERROR.search(stream) is None
 
 
+def _xlsx_part_fits(part):
+    """Tell whether a part keeps calamine's block small: no wide or deep cell, no such <dimension>."""
+    if _XLSX_FAR.search(part) or _XLSX_UNPLACED.search(part):
+        return False
+    for tag in _XLSX_DIMENSION.finditer(part):
+        ref, closed = tag.groups()
+        if not closed:
+            return False
+        if ref is None:
+            continue
+        corners = [_XLSX_REF.fullmatch(corner.strip()) for corner in ref.split(b":")]
+        if not all(corners) or any(_far(*corner.groups()) for corner in corners):
+            return False
+    return True
+
+
+def _far(letters, digits):
+    """Tell whether a cell reference lies right of MAX_FAST_COLUMNS or below MAX_FAST_ROWS."""
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + letter - 64
+    return column > MAX_FAST_COLUMNS or len(digits) > 7 or int(digits) > MAX_FAST_ROWS
+
+
 def _xlsx_cells_ok(data):
-    """Tell whether no XML part of an .xlsx (styles aside) holds what calamine reads differently."""
+    """Tell whether calamine may read an .xlsx: parts of sane size (see xlsx_package.parts), no cell
+    it places far away (see MAX_FAST_COLUMNS) and no XML part (styles aside) holding what calamine
+    reads differently.
+
+    Every part is looked into for far cells, not only those under xl/worksheets/: calamine takes a
+    worksheet from wherever xl/_rels/workbook.xml.rels points, styles.xml included.
+    """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                name = info.filename.lower()
-                if name.endswith(".xml") and name not in _XLSX_SKIP and _XLSX_ODD.search(archive.read(info)):
-                    return False
+        for name, part in parts(data):
+            name = name.lower()
+            if not _xlsx_part_fits(part):
+                return False
+            odd_name = name.endswith(".xml") and name not in _XLSX_SKIP
+            if (odd_name or _XLSX_CELLS.search(part)) and _XLSX_ODD.search(part):
+                return False
     # Damaged packages are openpyxl's to report.
     except Exception:  # noqa: BLE001
         return False
@@ -112,8 +280,12 @@ class _Sheet:
                 else:
                     # calamine makes a new str for every cell; equal texts kept once save a large
                     # sheet half its memory (most columns hold codes). iter_rows starts at row 1.
-                    seen, top = {}, 0
-                    rows = [list(map(seen.setdefault, row, row)) for row in sheet.iter_rows()]
+                    # Empty rows share one list: a sparse sheet reaching row 65,536 costs little more.
+                    seen, top, empty = {}, 0, []
+                    rows = [
+                        list(map(seen.setdefault, row, row)) if row.count("") != len(row) else empty
+                        for row in sheet.iter_rows()
+                    ]
             except (KeyboardInterrupt, SystemExit):
                 raise
             # calamine raises its own errors and, on a Rust panic, a BaseException.

@@ -8,6 +8,7 @@ rows that are simply a Record of themselves, and only the others go through the 
 import functools
 import itertools
 import operator
+import re
 
 from . import read_findings as found
 from .calamine_reader import NeedsFallback
@@ -16,6 +17,22 @@ from .header import repeats_header
 from .records import Record
 from .signoff import SIGNOFF_CELL, is_signoff_row, read_signoff, signoff_probe
 from .text import clean_spaces, header_key
+
+
+# Control characters clean_spaces leaves (it turns tab, line breaks and the like into spaces): NUL,
+# ESC, DEL and the C1 range, which some systems' exports and copy-paste carry into cells.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
+
+
+def control_findings(record, kind, findings, name):
+    """Report each cell of a record holding a control character (the record keeps the text as it is)."""
+    for indicator, text in zip(kind.indicators, record.values):
+        if text and _CONTROL.search(text):
+            chars = "、".join(sorted({f"\\x{ord(c):02x}" for c in _CONTROL.findall(text)}))
+            shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+            findings.append(
+                found.CELL_CONTROL(file=name, row=record.row, column=indicator.header, value=shown, chars=chars)
+            )
 
 
 def clean_line(line):
@@ -150,7 +167,12 @@ def data_records(rows, first_number, columns, kind, signoff, findings, name, cat
     per-row rules (_RowReader.read), in order, so sign-offs and findings come as before.
     """
     reader = _RowReader(columns, kind, signoff, findings, name, catalogue)
-    rows = list(rows)
+    # Rows with no entry or only "" are dropped unseen (a Cell or a typed value, even 0, keeps its
+    # row): a sheet whose last cell sits at row 1,048,576 must not cost a list per empty row.
+    kept = [(number, row) for number, row in enumerate(rows, first_number) if row.count("") != len(row)]
+    at = [number for number, _ in kept]
+    rows = [row for _, row in kept]
+    del kept
     try:
         lines = list(map("|".join, rows))
         ordinary = reader.ordinary(rows, lines)
@@ -158,13 +180,15 @@ def data_records(rows, first_number, columns, kind, signoff, findings, name, cat
         ordinary = set()
     records = []
     for index in sorted(set(range(len(rows))) - ordinary):
-        record = reader.read(rows[index], first_number + index)
+        record = reader.read(rows[index], at[index])
         if record is not None:
             records.append(record)
+            if not all(map(str.isprintable, record.values)):  # ordinary rows are printable throughout
+                control_findings(record, kind, findings, name)
     if ordinary:
         order = sorted(ordinary)
         plain = list(map(tuple, map(rows.__getitem__, order)))
-        numbers = [first_number + i for i in order]
+        numbers = list(map(at.__getitem__, order))
         made = list(map(Record, itertools.repeat(kind.keys), plain, numbers, plain))
         records = sorted(records + made, key=operator.attrgetter("row")) if records else made
     return records

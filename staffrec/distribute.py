@@ -47,8 +47,8 @@ def zip_info(name):
     return info
 
 
-def _zip_bytes(members):
-    """Pack (name, bytes) pairs into a ZIP; non-ASCII names get the UTF-8 flag."""
+def zip_bytes(members):
+    """Return a ZIP of (name, bytes) pairs, each packed by `zip_info`; non-ASCII names get the UTF-8 flag."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
@@ -73,7 +73,7 @@ def distribute(registry, schools, out, fmt="xls", as_zip=False, progress=None):
         by_county.setdefault(school.county, []).append((template.file_name(fmt), template.to_bytes(fmt)))
         progress(school)
     return [
-        atomic_write(out / zip_name(registry, county), _zip_bytes(members))
+        atomic_write(out / zip_name(registry, county), zip_bytes(members))
         for county, members in by_county.items()
     ]
 

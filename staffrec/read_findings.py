@@ -25,6 +25,12 @@ FILE_ENCRYPTED = finding_type(
     ERROR,
     "文件设置了打开密码，系统无法读取。请在 Excel 或 WPS 中取消密码后保存，再重新上传。",
 )
+FILE_INFLATED = finding_type(
+    "file.inflated",
+    ERROR,
+    "文件解压后至少有 {size} MB，远超采集模板应有的大小（最多 {limit} MB），可能已损坏或被恶意构造，系统拒绝读取。"
+    "请用 Excel 打开后另存为 Excel 97-2003 工作簿（.xls）再上传。",
+)
 FILE_CORRUPT = finding_type(
     "file.corrupt",
     ERROR,
@@ -44,6 +50,11 @@ HEADER_NOT_FOUND = finding_type(
     "header.not_found",
     ERROR,
     "“{sheet}”工作表前 {rows} 行中找不到表头行。请使用原始模板，不要删除或清空表头。",
+)
+CELL_CONTROL = finding_type(
+    "cell.control_chars",
+    ERROR,
+    "“{column}”含有看不见的控制字符（{chars}），多半是从其他系统复制粘贴带来的。请清空该单元格后重新输入。",
 )
 HEADER_REPEATED = finding_type(
     "header.repeated",

@@ -17,6 +17,7 @@ from .signoff import read_signoff
 from .sniff import sniff
 from .template import Template
 from .xls_reader import read_xls
+from .xlsx_package import MAX_XLSX_UNPACKED, unpacked
 from .xlsx_reader import read_xlsx
 
 READERS = {"xls": read_xls, "xlsx": read_xlsx}
@@ -57,6 +58,9 @@ def _sniff_book(data, name):
         return None, [found.FILE_UNSUPPORTED(file=name, description=sniffed.description)]
     if sniffed.format not in READERS:
         return None, [found.FILE_NOT_WORKBOOK(file=name, description=sniffed.description)]
+    refused = _refused_package(data, name) if sniffed.format == "xlsx" else None
+    if refused is not None:
+        return None, [refused]
     findings = []
     extension = os.path.splitext(name)[1].lower() if name else ""
     if extension and extension != f".{sniffed.format}":
@@ -64,6 +68,32 @@ def _sniff_book(data, name):
             found.FILE_WRONG_FORMAT(file=name, extension=extension, description=sniffed.description)
         )
     return sniffed.format, findings
+
+
+def _refused_package(data, name):
+    """Return the finding refusing an .xlsx package before any reader inflates it, or None.
+
+    Its parts are inflated in bounded pieces and counted (xlsx_package.unpacked): past
+    MAX_XLSX_UNPACKED in all it is file.inflated; a part inflating past the size it declares, the
+    total within the limit, is file.corrupt (zipfile's CRC check would refuse it too, after reading).
+    """
+    measured = unpacked(data, MAX_XLSX_UNPACKED)
+    if measured is None:  # an unreadable directory: the reader says the file is damaged
+        return None
+    if measured.size > MAX_XLSX_UNPACKED:
+        size = -(-measured.size // 2**20)
+        return found.FILE_INFLATED(file=name, size=size, limit=MAX_XLSX_UNPACKED // 2**20)
+    if not measured.honest:
+        return found.FILE_CORRUPT(file=name)
+    return None
+
+
+def workbook_format(data):
+    """Return "xls" or "xlsx" when the bytes are a workbook the readers may parse, else None.
+
+    None also for what the template reader refuses before parsing (an .xlsx that inflates too far).
+    """
+    return _sniff_book(data, None)[0]
 
 
 def _open_book(data, name):

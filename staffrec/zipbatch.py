@@ -1,9 +1,12 @@
-"""Reading an uploaded ZIP batch into memory safely: one result per file, nothing written to disk."""
+"""Reading an uploaded ZIP batch into memory safely: one result per file, nothing written to disk.
+
+zipfile reads the central directory; zipformat checks the structure around it and decompresses the
+members in bounded pieces (zipfile hands a whole compressed read to bzip2 and LZMA at once: one 4 KB
+read of a bzip2 bomb is gigabytes). Names are decoded and judged in zipnames.
+"""
 
 import io
-import re
 import struct
-import unicodedata
 import zipfile
 import zlib
 
@@ -12,6 +15,8 @@ import attrs
 from .errors import FileNameError
 from .identity import TemplateFileName
 from .sniff import sniff
+from .zipformat import Corrupt, body, central_entries, end_record, inflate, overlapping
+from .zipnames import clean, decode_name, dup_key, is_junk, is_symlink, shown, unsafe
 
 __all__ = [
     "BatchFailure", "Limits", "ZipBatch", "ZipMember", "ZipRejection", "decode_name", "kind_of_name",
@@ -19,14 +24,11 @@ __all__ = [
 ]
 
 MiB = 1024 * 1024
-_CHUNK = 64 * 1024
-_UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 _AES_METHOD = 99  # WinZip AES: the real method hides in an extra field behind the password
-_UNICODE_PATH = 0x7075  # Info-ZIP Unicode Path extra field, written by 7-Zip and WinRAR beside a legacy name
 _NESTED = {"zip", "rar", "7z", "gzip"}
-# Written by the uploader's system, never by the school: skipped without a result line.
-_JUNK_NAMES = {"thumbs.db", "desktop.ini"}
+_LOCAL, _END = b"PK\x03\x04", b"PK\x05\x06"
+_SPLIT = b"PK\x07\x08"  # the first piece of a split (spanned) archive starts with this marker
 
 
 @attrs.frozen
@@ -39,8 +41,9 @@ class Limits:
     - `max_total_size` 300 MiB: uncompressed bytes of all files together.
     - `max_ratio` 200: uncompressed ÷ compressed size of one file; real .xls files stay under 20.
     - `ratio_grace` 1 MiB: a file's first bytes are exempt from the ratio (a small blank file compresses well).
-    Sizes are counted while decompressing, chunk by chunk; the sizes the archive declares are never trusted.
-    The ratio divides by a member's whole compressed size (zipfile reads no more than that), so a bomb is
+    Sizes are counted while decompressing, 64 KB at a time whatever the method; a declared size never bounds
+    anything, and a member giving more than it declares is corrupt.
+    The ratio divides by a member's compressed size as far as the archive holds it, so a bomb is
     stopped after at most `max_ratio` times its compressed size, or earlier by the size limits.
     """
 
@@ -119,24 +122,6 @@ def kind_of_name(name, catalogue=None):
         return None
 
 
-def decode_name(info):
-    """Return a member's name as its author saw it: UTF-8 when flagged or valid, else GB18030, else CP437."""
-    if info.flag_bits & _UTF8_FLAG:
-        return info.orig_filename  # zipfile already decoded it as UTF-8
-    # zipfile decoded the raw bytes as CP437, which maps all 256 bytes: encoding gives them back.
-    raw = info.orig_filename.encode("cp437")
-    unicode_path = _unicode_path(info.extra, raw)
-    if unicode_path is not None:
-        return unicode_path
-    # Linux and macOS tools write UTF-8 without the flag; GBK text is almost never valid UTF-8.
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return info.orig_filename
-
-
 def read_zip(data, limits=Limits()):
     """Read a ZIP batch from bytes into a ZipBatch; never raises for a bad upload."""
     data = bytes(data)
@@ -153,74 +138,79 @@ def read_zip(data, limits=Limits()):
     except Exception:  # zipfile raises many kinds on a mangled archive; all mean "corrupt" here
         return ZipBatch(failure=_failure("corrupt"))
     with archive:
-        return _read_archive(archive, infos, limits, len(data))
+        if overlapping(data, infos):
+            return ZipBatch(failure=_failure("overlapping"))
+        return _read_archive(data, infos, limits)
 
 
-def _read_archive(archive, infos, limits, archive_size):
+def _read_archive(data, infos, limits):
     """Sort the entries into junk, unsafe names and files to read, then read the files."""
     if len(infos) > limits.max_entries:
         return ZipBatch(failure=_failure("too_many_members", count=len(infos), limit=limits.max_entries))
     candidates, skipped = [], []
     for info in infos:
         name = decode_name(info)
-        problem = _unsafe(name)
-        if problem is None and _is_junk(name, info):
+        problem = unsafe(name)
+        if problem is None and is_junk(name, info):
             skipped.append(name)
             continue
-        candidates.append((info, _shown(name) if problem else _clean(name), problem))
+        candidates.append((info, shown(name) if problem else clean(name), problem and _member(problem, name)))
     skipped = tuple(skipped)
     if len(candidates) > limits.max_members:
         failure = _failure("too_many_members", count=len(candidates), limit=limits.max_members)
         return ZipBatch(failure=failure, skipped=skipped)
     if not candidates:
         return ZipBatch(failure=_failure("empty_after_skip" if skipped else "empty"), skipped=skipped)
-    return ZipBatch(results=tuple(_read_members(archive, candidates, limits, archive_size)), skipped=skipped)
+    return ZipBatch(results=tuple(_read_members(data, candidates, limits)), skipped=skipped)
 
 
-def _read_members(archive, candidates, limits, archive_size):
+def _read_members(data, candidates, limits):
     """Read every candidate in archive order, each to its own result."""
     counts = {}
     for _, name, problem in candidates:
         if problem is None:
-            counts[_dup_key(name)] = counts.get(_dup_key(name), 0) + 1
+            counts[dup_key(name)] = counts.get(dup_key(name), 0) + 1
     total = 0
     for info, name, problem in candidates:
-        if problem is None and counts[_dup_key(name)] > 1:
-            problem = _member("duplicate", name, count=counts[_dup_key(name)], base=name.rpartition("/")[2])
+        if problem is None and counts[dup_key(name)] > 1:
+            problem = _member("duplicate", name, count=counts[dup_key(name)], base=name.rpartition("/")[2])
         elif problem is None and (info.flag_bits & _ENCRYPTED_FLAG or info.compress_type == _AES_METHOD):
             problem = _member("encrypted", name)
+        elif problem is None and is_symlink(info):
+            problem = _member("symlink", name)
         elif problem is None and total >= limits.max_total_size:
             problem = _member("total_too_large", name, limit=_size(limits.max_total_size))
         if problem is not None:
             yield ZipRejection(name, *problem)
             continue
-        result = _read_one(archive, info, name, limits, limits.max_total_size - total, archive_size)
+        result = _read_one(data, info, name, limits, limits.max_total_size - total)
         if isinstance(result, ZipMember):
             total += len(result.data)
             result = _nested(result) or result
         yield result
 
 
-def _read_one(archive, info, name, limits, budget, archive_size):
-    """Decompress one member in chunks, stopping as soon as it passes a limit."""
-    # zipfile never reads more compressed bytes than the header says, nor more than the archive holds.
-    compressed = max(1, min(info.compress_size, archive_size))
+def _read_one(data, info, name, limits, budget):
+    """Decompress one member in pieces, stopping as soon as it passes a limit or its declared size."""
     out = bytearray()
     try:
-        with archive.open(info) as handle:
-            while chunk := handle.read(_CHUNK):
-                out += chunk
-                if len(out) > limits.max_member_size:
-                    return ZipRejection(name, *_member("member_too_large", name,
-                                                       limit=_size(limits.max_member_size)))
-                if len(out) > budget:
-                    return ZipRejection(name, *_member("total_too_large", name,
-                                                       limit=_size(limits.max_total_size)))
-                if len(out) > limits.ratio_grace and len(out) / compressed > limits.max_ratio:
-                    return ZipRejection(name, *_member("ratio", name, ratio=f"{limits.max_ratio:g}"))
+        packed = body(data, info)
+        compressed = max(1, len(packed))  # what is really there, whatever the header says
+        for piece in inflate(packed, info.compress_type, limits.max_member_size):
+            out += piece
+            if len(out) > limits.max_member_size:
+                return ZipRejection(name, *_member("member_too_large", name, limit=_size(limits.max_member_size)))
+            if len(out) > budget:
+                return ZipRejection(name, *_member("total_too_large", name, limit=_size(limits.max_total_size)))
+            if len(out) > limits.ratio_grace and len(out) / compressed > limits.max_ratio:
+                return ZipRejection(name, *_member("ratio", name, ratio=f"{limits.max_ratio:g}"))
+            if len(out) > info.file_size:
+                raise Corrupt(name)  # more than declared: never believed, never read on
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            raise Corrupt(name)
     except NotImplementedError:
         return ZipRejection(name, *_member("unsupported_method", name))
-    except Exception:  # bad CRC, truncated data, mangled local header, zlib errors
+    except Exception:  # bad CRC, truncated data, mangled local header, decompressor errors
         return ZipRejection(name, *_member("corrupt_member", name))
     return ZipMember(name, bytes(out))
 
@@ -235,88 +225,31 @@ def _nested(member):
 
 
 def _check_archive(data, limits):
-    """Return a BatchFailure when the bytes are no ZIP or declare too many entries, else None."""
-    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    """Return a BatchFailure when the bytes are no whole ZIP or hold too many entries, else None."""
+    end = end_record(data)
+    disks = struct.unpack_from("<HH", data, end + 4) if end is not None else (0, 0)
+    # A split archive's last piece has disk numbers in its end record (0xFFFF only means "see ZIP64").
+    if data.startswith(_SPLIT) or (any(disks) and 0xFFFF not in disks):
+        return _failure("split")
+    if not data.startswith((_LOCAL, _END)):
         found = sniff(data)
         return _failure("empty" if found.format == "empty" else "not_zip", what=found.description)
-    declared = _declared_entries(data)
-    if declared is not None and declared > limits.max_entries:
+    (declared,) = struct.unpack_from("<H", data, end + 10) if end is not None else (0,)
+    if declared != 0xFFFF and declared > limits.max_entries:
         return _failure("too_many_members", count=declared, limit=limits.max_entries)
+    # The end record's count may lie (zipfile ignores it): walk the directory before zipfile builds an
+    # object per entry, which for a 300 MB upload of bare directory entries is gigabytes and minutes.
+    if end is not None and central_entries(data, end, limits.max_entries) > limits.max_entries:
+        return _failure("too_many_members", key="too_many_walked", limit=limits.max_entries)
     found = sniff(data)
     if found.format not in ("zip", "zip_damaged"):
         return _failure("not_zip", what=found.description)
     return None
 
 
-def _declared_entries(data):
-    """Return the entry count the end-of-central-directory record declares, or None (absent, ZIP64)."""
-    pos = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
-    if pos < 0 or pos + 22 > len(data):
-        return None
-    (count,) = struct.unpack_from("<H", data, pos + 10)
-    return None if count == 0xFFFF else count
-
-
-def _unicode_path(extra, raw):
-    """Return the UTF-8 name of an Info-ZIP Unicode Path field that matches the raw name, else None."""
-    pos = 0
-    while pos + 4 <= len(extra):
-        field, size = struct.unpack_from("<HH", extra, pos)
-        body = extra[pos + 4:pos + 4 + size]
-        if field == _UNICODE_PATH and len(body) >= 5 and body[0] == 1:
-            # The CRC ties the field to the legacy name; a renamed entry keeps a stale field.
-            if struct.unpack_from("<I", body, 1)[0] == zlib.crc32(raw):
-                try:
-                    return body[5:].decode("utf-8")
-                except UnicodeDecodeError:
-                    return None
-        pos += 4 + size
-    return None
-
-
-def _unsafe(name):
-    """Return (reason, message) when a member's path could escape the upload, else None."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return _member("bad_name", name)
-    if name.startswith(("/", "\\")):
-        return _member("absolute_path", name)
-    if re.match(r"[A-Za-z]:", name):
-        return _member("drive_letter", name)
-    # Windows trims trailing dots and blanks, so ". ." and "..." may act as ".." there.
-    if any(p.count(".") >= 2 and not p.strip(". ") for p in re.split(r"[\\/]", name)):
-        return _member("parent_path", name)
-    return None
-
-
-def _clean(name):
-    """Return a safe name with "/" between folders and no empty or "." parts."""
-    parts = [p for p in re.split(r"[\\/]", name) if p not in ("", ".")]
-    return unicodedata.normalize("NFC", "/".join(parts)) + ("/" if name.endswith(("/", "\\")) else "")
-
-
-def _is_junk(name, info):
-    """Tell whether a safe member is a folder or system litter the uploader never meant to send."""
-    if name.endswith(("/", "\\")) or info.is_dir():
-        return True
-    parts = [p for p in re.split(r"[\\/]", name) if p not in ("", ".")]
-    if not parts or any(p.casefold() == "__macosx" or p.startswith(".") for p in parts):
-        return True
-    # ~$… is the owner file Excel leaves beside an open workbook.
-    return parts[-1].casefold() in _JUNK_NAMES or parts[-1].startswith("~$")
-
-
 def _size(count):
     """Show a byte limit as users read it: whole MB, or KB below one MB."""
     return f"{count / MiB:.0f} MB" if count >= MiB else f"{max(1, count // 1024)} KB"
-
-
-def _shown(name):
-    """Return a name fit to show and store: control characters become "?"."""
-    return re.sub(r"[\x00-\x1f\x7f]", "?", name)
-
-
-def _dup_key(name):
-    return name.rpartition("/")[2].casefold()
 
 
 _MEMBER_MESSAGES = {
@@ -332,6 +265,7 @@ _MEMBER_MESSAGES = {
     "unsupported_method": "“{name}”使用了不支持的压缩方式，无法解压；请用标准 ZIP（Deflate）格式重新压缩。",
     "corrupt_member": "“{name}”已损坏，无法解压；请重新压缩后上传。",
     "nested_archive": "“{name}”是{what}，压缩包内不能再含压缩包；请解压后将 Excel 文件直接放入 ZIP。",
+    "symlink": "“{name}”是符号链接（指向别处的快捷方式），不是文件本身，已拒收；请把文件本身放入压缩包。",
 }
 _BATCH_MESSAGES = {
     "not_zip": "上传的文件是{what}，不是 ZIP 压缩包；批量上传请把 Excel 文件压缩为 ZIP 格式，单个文件可直接上传。",
@@ -341,12 +275,15 @@ _BATCH_MESSAGES = {
     "bad_names": "压缩包中的文件名编码有误（标记为 UTF-8 却不是），无法读取；请重新压缩后上传。",
     "unsupported": "压缩包使用了不支持的 ZIP 格式版本，无法读取；请用标准 ZIP 格式重新压缩。",
     "too_many_members": "压缩包中有 {count} 个文件，超过一次上传 {limit} 个的上限；请分批上传。",
+    "too_many_walked": "压缩包中的文件超过 {limit} 个，超出一次上传的上限；请分批上传。",
+    "split": "上传的是分卷压缩包（.z01、.zip.001 等）中的一卷，单独一卷无法读取；请不要分卷，把全部文件压缩成一个 ZIP 后上传。",
+    "overlapping": "压缩包结构异常：多个文件共用同一段数据，这是恶意构造的压缩包（“压缩炸弹”）的特征，无法读取；请用常用压缩软件重新压缩后上传。",
 }
 
 
 def _member(reason, name, **params):
-    return reason, _MEMBER_MESSAGES[reason].format(name=_shown(name), **params)
+    return reason, _MEMBER_MESSAGES[reason].format(name=shown(name), **params)
 
 
-def _failure(reason, **params):
-    return BatchFailure(reason, _BATCH_MESSAGES[reason].format(**params))
+def _failure(reason, key=None, **params):
+    return BatchFailure(reason, _BATCH_MESSAGES[key or reason].format(**params))

@@ -50,3 +50,21 @@ def test_database_problems_are_chinese_messages_not_tracebacks(monkeypatch, tmp_
     assert run(monkeypatch, tmp_path, "db", "init") == 0
     assert run(monkeypatch, tmp_path, "user", "add", "x", "--tier", "region", "--territory", "150000", "--password-stdin", stdin="\n") == 2
     assert "没有密码" in capsys.readouterr().err
+
+
+def test_db_check_reports_a_damaged_store(monkeypatch, tmp_path, registry, registry_text, capsys):
+    csv_path = tmp_path / "schools.csv"
+    csv_path.write_text(registry_text, encoding="utf-8")
+    run(monkeypatch, tmp_path, "db", "init", "--registry", str(csv_path))
+    run(monkeypatch, tmp_path, "user", "add", "xc", "--tier", "county", "--territory", "150102")
+    school = registry.get("2115000001")
+    good = new_template(school, demo_records(school, 3), signoff={"entered_by": "甲", "checked_by": "乙"}).save(tmp_path)
+    run(monkeypatch, tmp_path, "ingest", str(good), "--as", "xc")
+    capsys.readouterr()
+    assert run(monkeypatch, tmp_path, "db", "check") == 0
+    assert "数据库与文件库一致" in capsys.readouterr().out
+    stored = next(p for p in (tmp_path / "files").rglob("*") if p.is_file())
+    stored.write_bytes(stored.read_bytes() + b"x")
+    assert run(monkeypatch, tmp_path, "db", "check") == 1
+    out = capsys.readouterr().out
+    assert "发现 1 处不一致" in out and "Traceback" not in out

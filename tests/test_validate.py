@@ -135,6 +135,70 @@ def test_the_report_caps_findings_but_counts_them_all(registry, cat):
     assert len(rows) == 6 and rows[1][4] == "错误"
 
 
+def _shuffled_findings(cat, count, seed=3):
+    """`count` findings over rows and columns (ties included, some without a row), in no order."""
+    import random
+
+    from staffrec.findings import Finding
+
+    kind = cat.kind("中小学")
+    headers = [ind.header_label for ind in kind.indicators[:6]] + [None, "不是表头"]
+    rng = random.Random(seed)
+    return [
+        Finding(f"code.{i % 7}", ("error", "warning")[i % 3 == 0], f"问题 {i}", None,
+                rng.choice([None, *range(4, 40)]), rng.choice(headers), str(i))
+        for i in range(count)
+    ]
+
+
+def _report_of(cat, findings, limit):
+    from staffrec.checks.context import CheckContext
+    from staffrec.checks.report import build_report
+    from staffrec.template import Template
+
+    template = Template(cat.kind("中小学"), "", None, source="x.xls", findings=(), catalogue=cat)
+    context = CheckContext(template, cat, None, DAY)
+    return context, build_report(context, iter(findings), limit)
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 50, 999, 1000, 1001, 5000])
+def test_the_report_keeps_the_first_findings_in_order_and_counts_all(cat, limit):
+    findings = _shuffled_findings(cat, 1000)
+    context, report = _report_of(cat, findings, limit)
+    # What the report gave before it stopped holding every finding: sort all, keep the first `limit`.
+    expected = sorted(findings, key=lambda f: (f.row is not None, f.row or 0, context.column_order(f.column)))
+    assert report.findings == tuple(expected[:limit])
+    assert report.counts == {"error": sum(f.is_error for f in findings), "warning": sum(not f.is_error for f in findings)}
+    assert report.truncated == (limit < 1000)
+    assert report.to_rows()[1:] == _report_rows(expected[:limit])
+
+
+def _report_rows(findings):
+    return [(f.file or "x.xls", "" if f.row is None else f.row, f.column or "", f.value or "",
+             "错误" if f.is_error else "警告", f.code, f.message) for f in findings]
+
+
+def test_the_report_holds_only_the_findings_it_keeps(cat):
+    """Millions of findings cost memory for `limit` only (a file with a finding in every cell)."""
+    import tracemalloc
+
+    from staffrec.findings import Finding
+
+    def stream(count):
+        for i in range(count):
+            yield Finding("cell.required", "error", "“姓名”未填写。", None, 4 + i // 40, "姓名", None)
+
+    tracemalloc.start()
+    try:
+        _, report = _report_of(cat, stream(300_000), 1000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.counts["error"] == 300_000 and report.truncated and len(report.findings) == 1000
+    assert [f.row for f in report.findings] == [4 + i // 40 for i in range(1000)]
+    assert peak < 5 * 2**20  # holding them all (as sorted() did) takes about 60 MB
+
+
 def test_cli_json_contract_and_exit_codes(tmp_path, registry, registry_text, cat, capsys):
     data, name, expected = defect_workbook(registry, cat)
     bad = tmp_path / name

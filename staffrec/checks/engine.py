@@ -19,12 +19,13 @@ Findings come out in exactly the order the row-by-row loop gives (validate.check
 import itertools
 
 from ..cells import Cell, CellKind, cell_of_entry
-from ..findings import Finding, FindingType
+from ..findings import FindingType
 from ..values import canonical_value
 from . import cell_rules, id_rules, row_rules, scope_rules, unique_rules
 from .context import View, is_ambiguous_yearmonth
 from .row_screens import SCREENED, unique_ids
 from .screening import screen
+from .stages import Placed, Reused
 
 # The columns each row rule reads, besides the constants of the file (kind, school, rules, today).
 INPUTS = {
@@ -138,11 +139,6 @@ class _RowView(View):
         self.canonical = _RowValues(columns, index)
 
 
-def _at_row(finding, row):
-    """Return a reusable finding placed on `row`."""
-    return Finding(finding.code, finding.severity, finding.message, finding.file, row, finding.column, finding.value)
-
-
 class Columns:
     """The records of one file as columns: texts, memo keys, canonical values and cell findings."""
 
@@ -232,15 +228,13 @@ class Columns:
         return found
 
     def cell_findings(self, index):
-        """Return {row index: findings} of the cell rules in one column."""
+        """Return the stage of the cell rules' findings in one column."""
         column = self.keys[index]
         if not self.plain:
             return self.placed([pair[1] for pair in map(self._exact[index].__getitem__, column)])
         bad = {k: findings for k, (_, findings) in self.odd(index).items() if findings}
-        rows, found = self.rows, {}
-        for i in itertools.compress(range(self.size), map(bad.__contains__, column)) if bad else ():
-            found[i] = [_at_row(f, rows[i]) for f in bad[column[i]]]
-        return found
+        flagged = itertools.compress(range(self.size), map(bad.__contains__, column)) if bad else ()
+        return Reused(self.rows, lambda i: bad.get(column[i], ()), flagged)
 
     def text(self, key):
         """Return the texts of a column as read."""
@@ -251,22 +245,21 @@ class Columns:
         return _RowView(self, index)
 
     def placed(self, results):
-        """Turn per-row tuples of reusable findings into {row index: findings on that row}."""
-        rows = self.rows
-        return {i: [_at_row(f, rows[i]) for f in results[i]] for i in itertools.compress(range(self.size), results)}
+        """Return the stage of per-row tuples of reusable findings (placed on their row when read)."""
+        return Reused(self.rows, results.__getitem__, itertools.compress(range(self.size), results))
 
     def by_row(self, rule, indexes=None):
-        """Run a record rule row by row (all rows, or `indexes`); return {row index: findings}."""
+        """Run a record rule row by row (all rows, or `indexes`); return the stage of its findings."""
         found = {}
         for i in range(self.size) if indexes is None else indexes:
             findings = list(rule(self.context, self.view(i)))
             if findings:
                 found[i] = findings
-        return found
+        return Placed(found)
 
 
 def memo_stage(columns, rule, inputs):
-    """Return {row index: findings} of a row rule run once per distinct combination of its inputs."""
+    """Return the stage of a row rule run once per distinct combination of its inputs."""
     kind_keys = frozenset(columns.kind.keys)
     present = [key for key in inputs if key in kind_keys]
     indexes = [columns.position[key] for key in present]
@@ -325,10 +318,12 @@ def check_records(context, records, record_rules, table_rules):
                 stages.append(columns.by_row(rule))
         else:
             stages.append(columns.by_row(rule))
-    flagged = sorted(set().union(*stages))
-    for i in flagged:
+    flagged = set()
+    for stage in stages:
+        flagged.update(stage.flagged)
+    for i in sorted(flagged):
         for stage in stages:
-            yield from stage.get(i, ())
+            yield from stage.at(i)
     for rule in table_rules:
         if rule is unique_rules.check_unique_ids:
             yield from unique_ids(columns, rule)

@@ -1,5 +1,7 @@
 """The result of checking one file: counts, findings in reading order, and exports."""
 
+import heapq
+
 import attrs
 
 from ..findings import ERROR, WARNING
@@ -77,23 +79,40 @@ class Report:
 
 
 def build_report(context, findings, limit=DEFAULT_LIMIT):
-    """Sort findings by row then column, count them all, keep at most `limit`."""
+    """Count every finding and keep the first `limit` by row then column, in that order.
+
+    `findings` is consumed as a stream: only the `limit` findings that sort first are held (a heap),
+    never all of them, so a file giving millions of findings costs memory for `limit` only. The
+    order is sorted()'s, ties kept in stream order (heapq.nsmallest is documented equivalent to
+    sorted(findings, key=key)[:limit]).
+    """
     if limit < 0:
         raise ValueError(f"limit must be zero or more, not {limit}")
-    findings = sorted(
-        findings,
-        key=lambda f: (f.row is not None, f.row or 0, context.column_order(f.column)),
-    )
-    counts = {ERROR: 0, WARNING: 0}
-    for f in findings:
-        counts[f.severity] += 1
+    counts, column_order = {ERROR: 0, WARNING: 0}, {}
+
+    def key(f):
+        order = column_order.get(f.column)
+        if order is None:
+            order = column_order[f.column] = context.column_order(f.column)
+        return (f.row is not None, f.row or 0, order)
+
+    def counted(stream):
+        for f in stream:
+            counts[f.severity] += 1
+            yield f
+
+    stream = counted(findings)
+    kept = heapq.nsmallest(limit, stream, key=key)
+    for _ in stream:  # nsmallest(0, ...) reads nothing: count the rest all the same
+        pass
     template = context.template
     return Report(
         file=template.source,
         kind=template.kind.name if template.kind else None,
         school_id=str(template.school_id) if template.school_id else None,
         rows=len(template.records),
-        findings=tuple(findings[:limit]),
+        findings=tuple(kept),
         counts=counts,
-        truncated=len(findings) > limit,
+        truncated=counts[ERROR] + counts[WARNING] > limit,
     )
+

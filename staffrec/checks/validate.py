@@ -5,7 +5,7 @@ import datetime
 from ..catalogue import catalogue as default_catalogue
 from ..layout import FIRST_DATA_ROW
 from ..reader import open_template
-from ..template import Template
+from ..template import XLS_MAX_RECORDS, Template
 from . import engine
 from .cell_rules import CELL_RULES
 from .context import CheckContext, Resolver, RowView
@@ -36,6 +36,8 @@ def check_template(context):
     for rule in FILE_RULES:
         yield from rule(context)
     records = list(_numbered(context.template.records))
+    if len(records) > XLS_MAX_RECORDS:
+        return  # file.too_many_rows rejects the file; a finding per cell of each row would only bury it
     if engine.applies(context, records):
         yield from engine.check_records(context, records, RECORD_RULES, TABLE_RULES)
     else:

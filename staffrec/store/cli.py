@@ -1,4 +1,4 @@
-"""The store's commands: staffrec db init, user add, ingest, duplicates."""
+"""The store's commands: staffrec db init, db check, user add, ingest, duplicates."""
 
 import getpass
 import sys
@@ -8,6 +8,7 @@ from ..progress import ProgressBar
 from ..registry import load_registry
 from ..review import Tier
 from . import Store
+from .consistency import check_consistency
 from .db import require_schema
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -27,6 +28,15 @@ def _cmd_db_init(args):
     added, changed = store.init(registry)
     print(f"数据库已就绪。学校名单：新增 {added} 所，更新 {changed} 所。")
     return EXIT_OK
+
+
+def _cmd_db_check(args):
+    store = _store(args)
+    problems = check_consistency(store.engine, store.files, unnamed_files=args.unnamed, verify_files=not args.quick)
+    for problem in problems:
+        print(problem)
+    print(f"发现 {len(problems)} 处不一致。" if problems else "数据库与文件库一致。")
+    return EXIT_FINDINGS if problems else EXIT_OK
 
 
 def _cmd_user_add(args):
@@ -95,6 +105,11 @@ def add_store_parsers(commands, parser_class):
     init = _with_store_options(db_commands.add_parser("init", help="建立数据库表，并导入或更新学校名单"))
     init.add_argument("--registry", type=Path, help="学校名单 CSV")
     init.set_defaults(handler=_cmd_db_init)
+    check = _with_store_options(db_commands.add_parser(
+        "check", help="检查数据库与文件库是否一致（只读；退出码：0 一致，1 有不一致）"))
+    check.add_argument("--quick", action="store_true", help="不重新计算文件的 SHA-256，只核对大小")
+    check.add_argument("--unnamed", action="store_true", help="也报告没有版本记录引用的文件和临时文件")
+    check.set_defaults(handler=_cmd_db_check)
 
     user = commands.add_parser("user", help="用户")
     user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=parser_class, metavar="操作")

@@ -66,7 +66,11 @@ def writer(engine):
 
 
 def make_engine(url=None):
-    """Create the engine for a database URL (a SQLite file's folder is created if missing)."""
+    """Create the engine for a database URL (a SQLite file's folder is created if missing).
+
+    hide_parameters: a failed statement's error, and so the log, never shows the staff names and
+    ID numbers it was writing.
+    """
     url = database_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
@@ -74,12 +78,17 @@ def make_engine(url=None):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Staff ID numbers live in this file: create it readable by the owner only.
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        if url.startswith("postgresql"):
+            # Like SQLite's busy timeout: a statement waits this long for another writer's lock, then
+            # fails (lock_not_available) instead of holding the request forever.
+            options = {"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"}
+            return create_engine(url, pool_pre_ping=True, connect_args=options, hide_parameters=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except ImportError as exc:
         raise DatabaseError(f"不支持的数据库或缺少驱动（{url.split(':', 1)[0]}）：请使用 sqlite 或 postgresql+psycopg。") from exc
 

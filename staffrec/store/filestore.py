@@ -3,11 +3,14 @@
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 from ..files import atomic_write
 
 DEFAULT_ROOT = "instance/files"
+# No write of one file takes this long: a temp file older than this was left by a killed process.
+STALE_TEMP_SECONDS = 3600
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
@@ -37,6 +40,25 @@ class FileStore:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             atomic_write(path, data, mode=0o600)
         return digest
+
+    def discard(self, digest):
+        """Remove a file no database row names (best effort: a leftover is unused, never wrong)."""
+        try:
+            self.path(digest).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def remove_stale_temp(self, older_than=STALE_TEMP_SECONDS):
+        """Remove temp files a killed writer left behind (never renamed, so no row names them); return how many."""
+        cutoff, removed = time.time() - older_than, 0
+        for path in self.root.glob("??/??/.*.tmp"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def get(self, digest):
         """Return the stored bytes of a digest; FileNotFoundError when absent."""

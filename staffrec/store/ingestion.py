@@ -20,6 +20,7 @@ from ..text import fold
 from ..zipbatch import kind_of_name, read_zip
 from .checking import check, checked, registry_blob, worker_wanted
 from .duplicates import duplicates_of
+from .failures import unavailable
 from .filestore import file_hash
 from .reviewing import dataset_view, record_transition
 from .schema import records, schools, versions
@@ -109,15 +110,29 @@ def _write_file(files, data):
     return _WRITER[0].submit(files.put, data)
 
 
-def _store_version(conn, files, user, school_id, name, data, template, report, transition, address=None):
-    """Write the version, its records, the new state, the review event and the audit entry."""
+def _store_version(conn, files, user, school_id, name, data, template, report, transition, address=None,
+                   written=None):
+    """Write the version, its records, the new state, the review event and the audit entry.
+
+    The file goes into the file store at once. When it was not there before, its digest is appended
+    to `written` (before the write starts), so that the caller can take it out again should the
+    transaction fail, here or later (at COMMIT).
+    """
     now = datetime.datetime.now(datetime.timezone.utc)
+    digest = file_hash(data)
+    # Only a transaction holding this school's lock writes these bytes (they name the school), so
+    # whether the file was there before cannot change until this transaction ends.
+    if written is not None and digest not in files:
+        written.append(digest)
     # The file store's fsyncs run beside the statements; the file is on disk before this returns.
-    digest, writing = file_hash(data), _write_file(files, data)
+    writing = _write_file(files, data)
     try:
-        return _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now)
-    finally:
-        writing.result()  # raises the OSError files.put raised, if it did
+        number = _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now)
+    except BaseException:
+        concurrent.futures.wait([writing])  # the caller may remove the file: let its write end first
+        raise
+    writing.result()  # raises the OSError files.put raised, if it did
+    return number
 
 
 def _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now):
@@ -174,27 +189,69 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
     school_id = report.school_id
     if not report.valid:
         return FileResult(name, False, school_id, (), report, container=container)
-    with store.writer.begin() as conn:
-        view = dataset_view(conn, school_id, lock=True)
-        if view is None:
-            return _rejected(name, f"学校 {school_id} 不在系统的学校名单中。", container, report, school_id)
-        try:
-            transition = apply(user.actor, view, Action.UPLOAD)
-        except ReviewError as exc:
-            message = "该校不在您的管辖范围内。" if exc.reason == "not_found" else str(exc)
-            return _rejected(name, message, container, report, school_id)
-        if dry_run:
-            return FileResult(name, True, school_id, (), report, container=container)
-        number = _store_version(conn, store.files, user, school_id, name, data, template, report, transition, address)
-        found = duplicates_of(conn, school_id, user.actor)
+    written = []  # the digest of the file this transaction added to the file store, if it added one
+    try:
+        with store.writer.begin() as conn:
+            view = dataset_view(conn, school_id, lock=True)
+            if view is None:
+                return _rejected(name, f"学校 {school_id} 不在系统的学校名单中。", container, report, school_id)
+            try:
+                transition = apply(user.actor, view, Action.UPLOAD)
+            except ReviewError as exc:
+                message = "该校不在您的管辖范围内。" if exc.reason == "not_found" else str(exc)
+                return _rejected(name, message, container, report, school_id)
+            if dry_run:
+                return FileResult(name, True, school_id, (), report, container=container)
+            number = _store_version(conn, store.files, user, school_id, name, data, template, report, transition,
+                                    address, written)
+            found = duplicates_of(conn, school_id, user.actor)
+        # Leaving the block committed (with WAL, SQLite writes the database at COMMIT: a full disk
+        # fails there most likely); any failure up to and including the COMMIT comes to the except.
+    except BaseException as exc:
+        for digest in written:
+            _discard_unnamed(store, school_id, digest, exc)
+        raise
     return FileResult(name, True, school_id, (), report, number, tuple(found), container)
+
+
+def _discard_unnamed(store, school_id, digest, failure):
+    """Take a file a failed transaction added out of the file store again, unless a version row names it.
+
+    The failed transaction has ended, and with it its hold on the school's lock: another upload of the
+    same bytes may have committed since, naming the file (it found the file there, so it will not
+    remove it itself). The check therefore runs in a transaction of its own that takes the school's
+    lock again (SQLite: the database's write lock) and removes the file only while no row names it.
+    Identical bytes name one school, so that school's lock is the one that matters.
+
+    When the connection was lost (PostgreSQL: the server or the network gone during the COMMIT) the
+    outcome is unknown: the COMMIT may have gone through, and then a row names the file. The file is
+    kept without asking: a kept file no row names is harmless (nothing lists it, the same upload
+    reuses it), a removed file a row names is lost data. Anything failing here keeps the file too.
+    """
+    if getattr(failure, "connection_invalidated", False):
+        log.warning("storing file %s: the database connection was lost, outcome unknown; the file is kept",
+                    digest[:12])
+        return
+    try:
+        with store.writer.begin() as conn:
+            dataset_view(conn, school_id, lock=True)
+            named = conn.execute(select(versions.c.id).where(versions.c.file_hash == digest).limit(1)).first()
+            if named is None:
+                store.files.discard(digest)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("storing file %s failed; could not check whether it is unused, so it is kept: %s",
+                    digest[:12], getattr(exc, "orig", exc))
 
 
 def _safely(store, user, member, payload, registry, container, dry_run, today, address=None, checked=None):
     """Ingest one file; a database or disk failure rejects this file only and is logged."""
     try:
         return ingest_file(store, user, member, payload, registry, container, dry_run, today, address, checked)
-    except (SQLAlchemyError, OSError):
+    except (SQLAlchemyError, OSError) as exc:
+        failure = unavailable(exc, "文件未保存")
+        if failure is not None:
+            log.warning("storing %s failed: %s", member, getattr(exc, "orig", exc))
+            return _rejected(member, str(failure), container)
         log.exception("storing %s failed", member)
         return _rejected(member, "系统保存此文件时出错，未入库，请稍后重新上传；如仍出错请联系管理员。", container)
 

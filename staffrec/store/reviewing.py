@@ -1,14 +1,19 @@
 """Review actions through the store: each transition stored with its review event and audit entry."""
 
 import datetime
+import logging
 
 import attrs
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..identity import HIGHER_ED_KIND
 from ..review import Action, DatasetView, ReviewError, apply
 from .audit import write_audit
+from .failures import unavailable
 from .schema import datasets, review_events, schools
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -59,19 +64,35 @@ def record_transition(conn, user, transition, version_id=None, address=None, det
 
 
 def review(store, user, school_ids, action, reason=None, address=None):
-    """Apply one action to several datasets, each in its own transaction; one refusal stops no other."""
-    action = Action(action)
+    """Apply one action to several datasets, each in its own transaction; one refusal stops no other.
+
+    A busy database or a full disk stops the batch: that school and the ones after it are left
+    untouched, each with the reason (a request must not wait a lock timeout per school).
+    """
+    action, school_ids = Action(action), list(school_ids)
     results = []
-    for school_id in school_ids:
-        with store.writer.begin() as conn:
-            view = dataset_view(conn, school_id, lock=True)
-            try:
-                if view is None:
-                    raise ReviewError("not_found", f"没有学校标识码为 {school_id} 的学校。")
-                transition = apply(user.actor, view, action, reason)
-            except ReviewError as exc:
-                results.append(ReviewResult(str(school_id), error=str(exc)))
-                continue
-            record_transition(conn, user, transition, address=address)
-            results.append(ReviewResult(str(school_id), state=transition.state.value))
+    for index, school_id in enumerate(school_ids):
+        try:
+            results.append(_review_one(store, user, school_id, action, reason, address))
+        except (SQLAlchemyError, OSError) as exc:
+            failure = unavailable(exc, "未办理")
+            if failure is None:
+                raise
+            log.warning("review %s of %s stopped: %s", action.value, school_id, getattr(exc, "orig", exc))
+            results += [ReviewResult(str(s), error=str(failure)) for s in school_ids[index:]]
+            break
     return results
+
+
+def _review_one(store, user, school_id, action, reason, address):
+    """Take the action on one school's dataset in its own transaction; return its ReviewResult."""
+    with store.writer.begin() as conn:
+        view = dataset_view(conn, school_id, lock=True)
+        try:
+            if view is None:
+                raise ReviewError("not_found", f"没有学校标识码为 {school_id} 的学校。")
+            transition = apply(user.actor, view, action, reason)
+        except ReviewError as exc:
+            return ReviewResult(str(school_id), error=str(exc))
+        record_transition(conn, user, transition, address=address)
+        return ReviewResult(str(school_id), state=transition.state.value)
