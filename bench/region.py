@@ -132,7 +132,7 @@ def ingest_region(folder, manifest, work):
     for entry in manifest["zips"]:
         user = info if entry["kind"] == "高校" else users[entry["county"]]
         data = (Path(folder) / entry["zip"]).read_bytes()
-        for result in store.ingest([(entry["zip"], data)], user, today=COLLECTION_DATE):
+        for result in store.ingest([(entry["zip"], data)], user, today=COLLECTION_DATE, worker=True):  # as the CLI
             results["accepted" if result.accepted else "rejected"] += 1
             if result.accepted:
                 results["rows"] += result.report.rows
@@ -144,7 +144,7 @@ def ingest_region(folder, manifest, work):
         "wall_s": round(wall, 2), "rows_per_s": round(results["rows"] / wall), "files_accepted": results["accepted"],
         "files_rejected": results["rejected"], "rows_stored": results["rows"], "duplicate_warnings_at_ingest": warnings,
         "duplicate_pairs_listed": len(pairs), "peak_mb": round(_status_mb("VmHWM") + worker, 1),
-        "peak_mb_checking_worker": round(worker, 1), "checking_worker": checking.worker_wanted(),
+        "peak_mb_checking_worker": round(worker, 1), "checking_worker": checking._POOL is not None,  # noqa: SLF001
     }
 
 
@@ -161,11 +161,23 @@ def _worker_peak_mb():
     return sum(peaks)
 
 
+def store_dir(per_county=48, seed=0):
+    """Return the folder where the last ingest's store is kept (region.db and files/), for bench.portal."""
+    return cache_dir(per_county, seed) / "store"
+
+
 def _child(folder):
-    """Child side: ingest the cached region into a fresh store in a temp folder and print the figures."""
+    """Child side: ingest the cached region into a fresh store, print the figures, keep the store beside."""
     manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory(prefix="staffrec-region-") as work:
-        print(json.dumps(ingest_region(folder, manifest, work)))
+    kept = Path(folder) / "store"
+    work = tempfile.mkdtemp(prefix="store-new-", dir=folder)
+    try:
+        figures = ingest_region(folder, manifest, work)
+        shutil.rmtree(kept, ignore_errors=True)
+        os.rename(work, kept)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(figures))
 
 
 def run(per_county=48, seed=0, jobs=2):
@@ -174,9 +186,8 @@ def run(per_county=48, seed=0, jobs=2):
     manifest = generate(per_county, seed, jobs)
     ready = time.perf_counter() - start
     command = [sys.executable, "-m", "bench.region", "--child", str(cache_dir(per_county, seed))]
-    # One worker process checks files while the ingesting process stores them (staffrec.store.checking).
-    env = dict(os.environ, STAFFREC_INGEST_WORKER=os.environ.get("STAFFREC_INGEST_WORKER", "1"))
-    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=Path(__file__).parent.parent, env=env)
+    # A county's ZIP is checked by the worker process while the ingesting process stores (the default).
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     return manifest, figures, ready
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from staffrec.store import Store
+from staffrec.store.db import upgrade_schema
 from staffrec.store.failures import BUSY, StoreUnavailableError, unavailable
 
 csrf = CSRFProtect()
@@ -69,6 +70,7 @@ def create_app(test_config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["staffrec_store"] = Store(app.config["DATABASE_URL"], app.config["FILES"])
+    _upgrade_schema(app)
     _remove_stale_temp(app)
     if app.config["TRUSTED_PROXIES"]:
         # Behind a reverse proxy the client's address (for the audit log) is in X-Forwarded-For.
@@ -86,6 +88,17 @@ def create_app(test_config=None):
     _security_headers(app)
     _remove_stale_uploads(app)
     return app
+
+
+def _upgrade_schema(app):
+    """Add the tables of this version to a store an older version initialised (nothing else changes)."""
+    try:
+        added = upgrade_schema(app.extensions["staffrec_store"].engine)
+    except SQLAlchemyError as exc:  # the database is not reachable now: the pages will say so
+        app.logger.warning("could not check the database tables: %s", getattr(exc, "orig", exc))
+        return
+    if added:
+        app.logger.warning("added the database tables of this version: %s", ", ".join(added))
 
 
 def _remove_stale_temp(app):

@@ -283,7 +283,8 @@ def _ingest(app, user, job, address=None):
         with app.app_context():
             store = app.extensions["staffrec_store"]
             data = upload.read_bytes()
-            results = store.ingest([(job.name, data)], user, dry_run=job.dry_run, progress=job.progress, address=address)
+            results = store.ingest([(job.name, data)], user, dry_run=job.dry_run, progress=job.progress, address=address,
+                                   worker=True)
             kept = _keep_read_files(job, data, results)
         job.update(state=DONE, results=tuple(results), kept=kept, done=len(results), total=len(results))
     except Exception as exc:  # noqa: BLE001 - whatever failed, the user gets a message, not a page that waits

@@ -106,6 +106,22 @@ def test_lists_answer_every_role(client, auth, store):
 # --- the dataset page ---------------------------------------------------------------------------
 
 
+def test_long_lists_come_in_pages_that_keep_the_filters(client, auth, store, monkeypatch):
+    import portal.datasets
+
+    monkeypatch.setattr(portal.datasets, "PER_LIST_PAGE", 2)
+    auth.login("自治区")
+    ids = lambda page: re.findall(r"<td>(\d{10})</td>", text(page))  # noqa: E731
+    first, second, last = (client.get(f"/datasets/?page={n}") for n in (1, 2, 3))
+    assert "共 6 所学校，本页列出第 1–2 所" in text(first) and "第 1 / 3 页" in text(first)
+    assert len(set(ids(first) + ids(second) + ids(last))) == 6
+    assert 'href="/datasets/?page=2"' in text(first) and "上一页" not in text(first)
+    assert ids(client.get("/datasets/?page=999")) == ids(last)  # clamped, not an error
+    assert ids(client.get("/datasets/?page=x")) == ids(first)
+    narrowed = text(client.get("/datasets/?kind=中小学"))
+    assert "第 1 / 2 页" in narrowed and re.search(r'href="/datasets/\?page=2&amp;kind=%E4%B8%AD', narrowed)
+
+
 def test_dataset_page_shows_facts_records_findings_and_history(client, auth, store, registry):
     upload(store, registry, XINCHENG, "新城区")
     auth.login("新城区")
@@ -122,15 +138,43 @@ def test_dataset_page_shows_facts_records_findings_and_history(client, auth, sto
     assert "退回原因（必填）" in page
 
 
-def test_dataset_page_lists_warnings_of_the_current_version(client, auth, store, registry):
-    school = registry.get(XINCHENG)
-    records = demo_records(school, 2)
+def upload_with_a_warning(store, registry):
+    """新城区第一小学's file with one warning: a person who started work at 14."""
+    records = demo_records(registry.get(XINCHENG), 2)
     year, month = records[0]["birth_date"].split("-")[:2]
     records[0]["work_start"] = records[0]["school_start"] = f"{int(year) + 14}-{month}"
     upload(store, registry, XINCHENG, "新城区", records=records)
+
+
+def test_dataset_page_lists_warnings_of_the_current_version(client, auth, store, registry):
+    upload_with_a_warning(store, registry)
     auth.login("新城区")
     page = text(client.get(f"/datasets/{XINCHENG}"))
     assert "错误 0 处，警告 1 处" in page and "<td>警告</td>" in page and "参加工作年月" in page
+
+
+def test_dataset_page_shows_the_report_kept_at_upload_without_checking_again(client, auth, store, registry,
+                                                                            monkeypatch):
+    import portal.datasets
+    from sqlalchemy import delete
+
+    from staffrec.store.schema import version_reports
+
+    upload_with_a_warning(store, registry)
+    auth.login("新城区")
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("the stored file was checked again")
+
+    monkeypatch.setattr(portal.datasets, "validate", no_check)
+    page = text(client.get(f"/datasets/{XINCHENG}"))
+    assert "错误 0 处，警告 1 处" in page and "参加工作年月" in page
+    assert re.search(r"（\d{4}-\d\d-\d\d 校验）", page)
+    monkeypatch.undo()
+    with store.writer.begin() as conn:  # a version stored before reports were kept: checked when shown
+        conn.execute(delete(version_reports))
+    page = text(client.get(f"/datasets/{XINCHENG}"))
+    assert "错误 0 处，警告 1 处" in page
 
 
 def test_dataset_page_shows_ids_held_by_another_school(client, auth, store, registry):

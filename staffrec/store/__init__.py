@@ -13,7 +13,7 @@ from .ingestion import FileResult, ingest
 from .registry_sync import registry_from_db, sync_registry
 from .reviewing import ReviewResult, review
 from .schema import datasets
-from .statistics import staff_statistics
+from .statistics_cache import StatisticsCache
 from .users import User, UserError, add_user, get_user
 
 __all__ = ["FileResult", "ReviewResult", "Store", "User", "UserError"]
@@ -27,6 +27,7 @@ class Store:
         self.writer = writer(self.engine)
         self.files = FileStore(files)
         self.catalogue = catalogue or default_catalogue()
+        self._statistics = StatisticsCache()
 
     def init(self, registry=None):
         """Create the schema (idempotent) and load or update the school registry."""
@@ -55,14 +56,18 @@ class Store:
         with self.engine.connect() as conn:
             return get_user(conn, name)
 
-    def ingest(self, uploads, user, dry_run=False, today=None, progress=None, on_result=None, address=None):
+    def ingest(self, uploads, user, dry_run=False, today=None, progress=None, on_result=None, address=None,
+               worker=False):
         """Ingest (name, bytes) uploads as a user (User or name); one FileResult per file.
 
         `address`, the client's network address, is written into the audit entry of each stored file.
+        `worker=True` checks large batches in a worker process (see staffrec.store.checking; the script
+        that calls it then needs the `if __name__ == "__main__":` guard that process start-up needs).
         """
         user = self._as_user(user)
         return ingest(
-            self, uploads, user, dry_run=dry_run, today=today, progress=progress, on_result=on_result, address=address
+            self, uploads, user, dry_run=dry_run, today=today, progress=progress, on_result=on_result, address=address,
+            worker=worker,
         )
 
     def review(self, user, school_ids, action, reason=None, address=None):
@@ -92,7 +97,7 @@ class Store:
         """
         user = self._as_user(user)
         with self.engine.connect() as conn:
-            return staff_statistics(conn, user.actor, today, area=area)
+            return self._statistics.statistics(conn, user.actor, today, area=area)
 
     def ministry_export(self, user, address=None):
         """Return the region's ZIP for the Ministry (reported files, manifest, a workbook per kind)."""

@@ -1,13 +1,14 @@
 """Checking uploaded files before they are stored, optionally in a worker process so ingest uses two cores.
 
-With STAFFREC_INGEST_WORKER=1 one worker process (started once, kept for the life of this process)
-reads and checks the files of a batch, in order, while this process stores the ones already
-checked: on a region's deadline day reading and checking is about half the work of an ingest.
+For a batch of 8 files or more from the CLI or the portal (STAFFREC_INGEST_WORKER=1: any batch of 2 or
+more, from anywhere; =0: never) one worker process (started once, kept for the life of this process)
+reads and checks the files of a batch, in order, while this process stores the ones already checked: on a region's deadline day reading and checking is about half the work of an ingest.
 The worker runs the same open_template and validate on the same bytes, registry and date; only
 what storing needs comes back (the report, the template version and kind, each record's row and
 values). Anything unusual (another catalogue, a worker that fails) checks the file here instead.
 """
 
+import atexit
 import concurrent.futures
 import hashlib
 import multiprocessing
@@ -22,13 +23,25 @@ from ..records import Record
 from ..template import Template
 
 ENV = "STAFFREC_INGEST_WORKER"
+# Starting the worker costs about a second once per process; a batch this large repays it.
+MIN_WORKER_BATCH = 8
 _POOL = None
 _WORKER_REGISTRY = (None, None)  # (token, Registry) in the worker
 
 
-def worker_wanted():
-    """Tell whether the environment asks for a checking worker process."""
-    return os.environ.get(ENV, "").strip() in ("1", "true", "yes")
+def worker_wanted(files, default=False):
+    """Tell whether a batch of this many files is checked in the worker process.
+
+    With `default` (the CLI and the portal) batches of MIN_WORKER_BATCH files or more are (a county's
+    ZIP). STAFFREC_INGEST_WORKER overrides: =1 every batch of two or more, =0 none. Library callers get
+    no worker unless they ask: starting one re-imports the caller's main script.
+    """
+    setting = os.environ.get(ENV, "").strip().lower()
+    if setting in ("0", "false", "no"):
+        return False
+    if setting in ("1", "true", "yes"):
+        return files >= 2
+    return default and files >= MIN_WORKER_BATCH
 
 
 def check(name, data, catalogue, registry, today):
@@ -54,6 +67,7 @@ def _pool():
     global _POOL
     if _POOL is None:
         _POOL = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_POOL.shutdown)  # before the interpreter tears down what the pool's thread uses
     return _POOL
 
 

@@ -77,6 +77,7 @@ def _cmd_ingest(args):
         dry_run=args.dry_run,
         progress=lambda done, total: bar(total=total),
         on_result=lambda result: print("\n".join(result_lines(result)), flush=True),
+        worker=True,
     )
     accepted = sum(r.accepted for r in results)
     print(f"共 {len(results)} 个文件：接收 {accepted} 个，拒收 {len(results) - accepted} 个。")

@@ -94,9 +94,29 @@ def make_engine(url=None):
 
 
 def require_schema(engine):
-    """Raise DatabaseError unless `staffrec db init` has created the tables."""
-    if not inspect(engine).has_table("datasets"):
+    """Raise DatabaseError unless `staffrec db init` has created the tables (all of this version's)."""
+    missing = missing_tables(engine)
+    if "datasets" in missing:
         raise DatabaseError("数据库尚未初始化，请先运行 staffrec db init --registry 学校名单.csv。")
+    if missing:
+        raise DatabaseError(
+            f"数据库缺少本版本新增的表（{'、'.join(missing)}），请运行 staffrec db init 补建（已有数据不变）。"
+        )
+
+
+def missing_tables(engine):
+    """Return the names of this version's tables the database does not have yet."""
+    present = set(inspect(engine).get_table_names())
+    return [name for name in metadata.tables if name not in present]
+
+
+def upgrade_schema(engine):
+    """Add the tables a newer version brings to a database that has been initialised; return their names."""
+    missing = missing_tables(engine)
+    if missing and "datasets" not in missing:
+        create_schema(engine)  # creates only what is missing; existing tables and rows stay as they are
+        return missing
+    return []
 
 
 def create_schema(engine):

@@ -22,6 +22,7 @@ from .checking import check, checked, registry_blob, worker_wanted
 from .duplicates import duplicates_of
 from .failures import unavailable
 from .filestore import file_hash
+from .kept_reports import keep_report
 from .reviewing import dataset_view, record_transition
 from .schema import records, schools, versions
 
@@ -111,7 +112,7 @@ def _write_file(files, data):
 
 
 def _store_version(conn, files, user, school_id, name, data, template, report, transition, address=None,
-                   written=None):
+                   written=None, checked_on=None):
     """Write the version, its records, the new state, the review event and the audit entry.
 
     The file goes into the file store at once. When it was not there before, its digest is appended
@@ -127,7 +128,8 @@ def _store_version(conn, files, user, school_id, name, data, template, report, t
     # The file store's fsyncs run beside the statements; the file is on disk before this returns.
     writing = _write_file(files, data)
     try:
-        number = _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now)
+        number = _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now,
+                             checked_on or datetime.date.today())
     except BaseException:
         concurrent.futures.wait([writing])  # the caller may remove the file: let its write end first
         raise
@@ -135,7 +137,7 @@ def _store_version(conn, files, user, school_id, name, data, template, report, t
     return number
 
 
-def _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now):
+def _store_rows(conn, user, school_id, name, data, digest, template, report, transition, address, now, checked_on):
     """The database part of _store_version."""
     latest, add_version, replace = _statements()
     number = (conn.execute(latest, {"school_id": school_id}).scalar() or 0) + 1
@@ -176,6 +178,7 @@ def _store_rows(conn, user, school_id, name, data, digest, template, report, tra
         conn.execute(insert(records), rows)
     detail = dict(file=name, sha256=digest, version=number, rows=report.rows, replaces=transition.replaces)
     record_transition(conn, user, transition, version_id=version_id, address=address, detail=detail)
+    keep_report(conn, version_id, report, checked_on)
     return number
 
 
@@ -203,7 +206,7 @@ def ingest_file(store, user, name, data, registry, container=None, dry_run=False
             if dry_run:
                 return FileResult(name, True, school_id, (), report, container=container)
             number = _store_version(conn, store.files, user, school_id, name, data, template, report, transition,
-                                    address, written)
+                                    address, written, checked_on=today)
             found = duplicates_of(conn, school_id, user.actor)
         # Leaving the block committed (with WAL, SQLite writes the database at COMMIT: a full disk
         # fails there most likely); any failure up to and including the COMMIT comes to the except.
@@ -273,19 +276,20 @@ def _registry(store, for_worker=False):
     return cached[1], cached[2] if for_worker else None
 
 
-def ingest(store, uploads, user, dry_run=False, today=None, progress=None, on_result=None, address=None):
+def ingest(store, uploads, user, dry_run=False, today=None, progress=None, on_result=None, address=None,
+           worker=False):
     """Ingest (name, bytes) uploads as `user`; return one FileResult per file.
 
     Rejected archive members come first, then the files in archive order. `progress(done, total)`
     is called after each file, once the total is known; `on_result(result)` as each result is ready.
     `address` (the client's network address) goes into the audit entry of every stored file.
     """
-    registry, blob = _registry(store, for_worker=worker_wanted())
     results, work = [], []
     for name, data in uploads:
         files, rejected = expand(name, data)
         results.extend(rejected)
         work += [(member, payload, name if member != name else None) for member, payload in files]
+    registry, blob = _registry(store, for_worker=worker_wanted(len(work), worker))
     for result in results:
         if on_result is not None:
             on_result(result)

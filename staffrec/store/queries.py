@@ -6,7 +6,7 @@ import attrs
 from sqlalchemy import func, select
 
 from ..identity import HIGHER_ED_KIND
-from ..review import Action, DatasetView, State, Tier, allowed_actions, can_see
+from ..review import RULES, Action, DatasetView, State, Tier, allowed_actions, can_see
 from .schema import datasets, records, regions, review_events, schools, users, versions
 
 HIGHER_ED = HIGHER_ED_KIND
@@ -49,8 +49,8 @@ def territory_filter(query, actor):
     return query
 
 
-def datasets_for(conn, actor, state=None, county=None, kind=None, school_ids=None):
-    """Return the datasets the actor may see, optionally of one state, county or kind, or of some schools."""
+def datasets_for(conn, actor, state=None, county=None, kind=None, school_ids=None, states=None):
+    """Return the datasets the actor may see, optionally of one state (or `states`), county or kind, or of some schools."""
     county_region = regions.alias("county_region")
     query = (
         select(
@@ -66,6 +66,8 @@ def datasets_for(conn, actor, state=None, county=None, kind=None, school_ids=Non
     query = territory_filter(query, actor)
     if state:
         query = query.where(datasets.c.state == State(state).value)
+    if states is not None:
+        query = query.where(datasets.c.state.in_([State(s).value for s in states]))
     if county:
         query = query.where(schools.c.county == county)
     if kind:
@@ -87,9 +89,19 @@ def is_my_turn(actor, dataset):
     return dataset.state in RETURNED_STATES and Action.UPLOAD in actions
 
 
+def turn_states(tier):
+    """Return the states in which a dataset can be the turn of an actor of this tier (from the review rules)."""
+    return frozenset(
+        state for _path, rule_tier, state, action in RULES
+        if rule_tier is Tier(tier) and (action in REVIEW_ACTIONS or (state in RETURNED_STATES and action is Action.UPLOAD))
+    )
+
+
 def review_queue(conn, actor, county=None, kind=None, state=None):
     """Return the datasets on which it is the actor's turn: to review them, or to upload them again."""
-    return [d for d in datasets_for(conn, actor, state=state, county=county, kind=kind) if is_my_turn(actor, d)]
+    # The database leaves out the states that are never this tier's turn (a region's list is thousands long).
+    found = datasets_for(conn, actor, state=state, county=county, kind=kind, states=turn_states(actor.tier))
+    return [d for d in found if is_my_turn(actor, d)]
 
 
 def dataset_row(conn, actor, school_id):

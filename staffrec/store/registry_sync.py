@@ -45,9 +45,13 @@ def sync_registry(conn, registry):
     return added, changed
 
 
-def registry_from_db(conn, region_table):
-    """Rebuild the Registry the database holds (for the checks that need it)."""
-    rows = conn.execute(select(schools).order_by(schools.c.id))
+def registry_of(rows, region_table):
+    """Return a Registry of `schools` table rows (all of them, or one school's for checking its file)."""
     return Registry(
         (School(SchoolId.parse(r.id), r.name, r.category, r.county, r.ownership) for r in rows), region_table
     )
+
+
+def registry_from_db(conn, region_table):
+    """Rebuild the Registry the database holds (for the checks that need it)."""
+    return registry_of(conn.execute(select(schools).order_by(schools.c.id)), region_table)

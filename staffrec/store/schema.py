@@ -3,6 +3,7 @@
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -89,6 +90,15 @@ records = Table(
     Column("data", Text, nullable=False),
     Index("ix_records_id_number", "id_number"),
     Index("ix_records_school", "school_id"),
+)
+
+# The 校验 report of each stored version as the uploader saw it (the dataset page shows it without re-checking).
+version_reports = Table(
+    "version_reports",
+    metadata,
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("checked_on", Date, nullable=False),
+    Column("report", Text, nullable=False),
 )
 
 review_events = Table(
