@@ -43,6 +43,17 @@ UPLOAD_SHARE = 0.65  # a county client uploads this share of its steps and revie
 APPROVE_SHARE = {"county": 0.6, "city": 0.6, "region": 0.3}
 
 
+def remember_cookie(cookies, header):
+    """Apply one Set-Cookie header to a {name: value} jar (an empty value or max-age 0 removes it)."""
+    cookie = http.cookies.SimpleCookie()
+    cookie.load(header)
+    for name, morsel in cookie.items():
+        if morsel.value == "" or morsel["max-age"] == "0":
+            cookies.pop(name, None)
+        else:
+            cookies[name] = morsel.value
+
+
 class Recorder:
     """One client's latencies (ms) by kind, statuses and errors."""
 
@@ -75,14 +86,6 @@ class Http:
             self._conn.close()
             self._conn = None
 
-    def _keep(self, header):
-        cookie = http.cookies.SimpleCookie()
-        cookie.load(header)
-        for name, morsel in cookie.items():
-            if morsel.value == "" or morsel["max-age"] == "0":
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = morsel.value
 
     def request(self, kind, method, path, body=None, content_type=None, expect=(200,)):
         """Send one request; record its latency and any error; return (status, location, text) or None."""
@@ -105,7 +108,7 @@ class Http:
             return None
         self.recorder.record(kind, (time.perf_counter() - start) * 1000)
         for header in response.msg.get_all("Set-Cookie") or ():
-            self._keep(header)
+            remember_cookie(self.cookies, header)
         if response.will_close:
             self.close()
         text = data.decode("utf-8", "replace")

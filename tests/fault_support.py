@@ -3,7 +3,6 @@ check that the store is consistent (every row has its file and its audit entry, 
 
 import errno
 import http.client
-import http.cookies
 import io
 import json
 import os
@@ -14,6 +13,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from bench.load_client import remember_cookie
 from staffrec import new_template
 from staffrec.demo_staff import demo_records
 from staffrec.distribute import zip_bytes
@@ -304,11 +304,5 @@ class HttpSession:
         finally:
             conn.close()
         for header in response.msg.get_all("Set-Cookie") or ():
-            cookie = http.cookies.SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel.value == "" or morsel["max-age"] == "0":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
+            remember_cookie(self.cookies, header)
         return HttpResponse(response.status, response.msg, content)
