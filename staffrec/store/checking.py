@@ -2,7 +2,8 @@
 
 For a batch of 8 files or more from the CLI or the portal (STAFFREC_INGEST_WORKER=1: any batch of 2 or
 more, from anywhere; =0: never) one worker process (started once, kept for the life of this process)
-reads and checks the files of a batch, in order, while this process stores the ones already checked: on a region's deadline day reading and checking is about half the work of an ingest.
+reads and checks the files of a batch, in order, while this process stores the ones already checked:
+on a region's deadline day reading and checking is about half the work of an ingest.
 The worker runs the same open_template and validate on the same bytes, registry and date; only
 what storing needs comes back (the report, the template version and kind, each record's row and
 values). Anything unusual (another catalogue, a worker that fails) checks the file here instead.
