@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from ..annotate import escape_formula
+from ..distribute import zip_info
 from ..errors import StaffrecError
 from ..identity import SchoolId, TemplateFileName
 from ..review import Action, State, Tier
@@ -22,7 +23,6 @@ APPROVERS = (("county", "旗县"), ("city", "盟市"), ("region", "自治区"))
 MANIFEST_HEADER = ("学校标识码", "学校名称", "模板类别", "记录数", "SHA-256") + tuple(
     f"{label}{what}" for _, label in APPROVERS for what in ("审核人", "审核时间")
 )
-ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 
 
 class ExportNotAllowed(StaffrecError, PermissionError):
@@ -68,12 +68,6 @@ def _workbook(kind, persons):
     return out.getvalue()
 
 
-def _add(archive, name, data):
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, data)
-
-
 def ministry_export(store, user, address=None):
     """Return the ZIP of every 已上报教育部 dataset, as the region reviewer `user` (audited)."""
     if user.tier != Tier.REGION.value:
@@ -88,7 +82,7 @@ def ministry_export(store, user, address=None):
         for row in rows:
             kind = store.catalogue.kind(row.kind)
             name = str(TemplateFileName.for_school(SchoolId.parse(row.id), row.name, kind))
-            _add(archive, f"{kind.name}/{name}", store.files.get(row.file_hash))
+            archive.writestr(zip_info(f"{kind.name}/{name}"), store.files.get(row.file_hash))
             approvals = _approvals(conn, row.id, row.version_id)
             writer.writerow(
                 [row.id, escape_formula(row.name), kind.name, row.row_count, row.file_hash]
@@ -97,8 +91,8 @@ def ministry_export(store, user, address=None):
             data = conn.execute(select(records.c.data).where(records.c.school_id == row.id).order_by(records.c.row_number))
             by_kind.setdefault(kind, []).extend((row.id, row.name, json.loads(d)) for (d,) in data)
         for kind, persons in by_kind.items():
-            _add(archive, f"{kind.name}/{kind.name}_汇总.xlsx", _workbook(kind, persons))
-        _add(archive, MANIFEST, manifest.getvalue().encode("utf-8-sig"))
+            archive.writestr(zip_info(f"{kind.name}/{kind.name}_汇总.xlsx"), _workbook(kind, persons))
+        archive.writestr(zip_info(MANIFEST), manifest.getvalue().encode("utf-8-sig"))
     with store.writer.begin() as conn:
         detail = dict(schools=len(rows), at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
         write_audit(conn, user.name, Action.EXPORT.value, None, detail, address)
