@@ -1,7 +1,9 @@
 """Checking before storing: the worker process is used for large batches and gives what checking here gives."""
 
+import concurrent.futures
 import datetime
 import json
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -71,3 +73,40 @@ def test_the_worker_gives_the_results_checking_here_gives(tmp_path, monkeypatch)
     accepted = [accepted for _name, accepted, *_ in here[0]]
     assert accepted.count(False) == 1 and len(accepted) == 9
     assert any(report["counts"]["warning"] for *_, report in here[0])
+
+
+def test_while_the_worker_is_busy_the_caller_checks_files_from_the_end_of_the_batch(monkeypatch):
+    registry = demo_registry(per_county=10)
+    schools = [s for s in registry if s.county == "150102" and s.kind().name == "中小学"][:6]
+    files = []
+    for i, school in enumerate(schools):
+        template = new_template(school, demo_records(school, 3, seed=i), signoff={"entered_by": "甲", "checked_by": "乙"})
+        files.append((template.file_name(), template.to_bytes()))
+    released, in_worker, here = threading.Event(), [], []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # stands in for the worker process
+    real_worker, real_check = checking._check_in_worker, checking.check
+
+    def slow_worker(name, *args):
+        in_worker.append(name)
+        released.wait(timeout=5)  # the first file keeps the worker busy until the caller has taken the rest
+        return real_worker(name, *args)
+
+    def check_here(name, *args):
+        if threading.current_thread() is threading.main_thread():  # not the stand-in worker's own check
+            here.append(name)
+            if len(here) == len(files) - 1:
+                released.set()
+        return real_check(name, *args)
+
+    monkeypatch.setattr(checking, "_pool", lambda: pool)
+    monkeypatch.setattr(checking, "_check_in_worker", slow_worker)
+    monkeypatch.setattr(checking, "check", check_here)
+    catalogue = checking.default_catalogue()
+    results = list(checking.checked(files, catalogue, registry, DAY, checking.registry_blob(registry)))
+    pool.shutdown()
+    names = [name for name, _ in files]
+    assert in_worker == names[:1] and here == names[:0:-1]  # taken back from the end, last file first
+    assert [report.school_id for _, report in results] == [str(s.id) for s in schools]
+    monkeypatch.setattr(checking, "check", real_check)
+    alone = [real_check(name, data, catalogue, registry, DAY)[1] for name, data in files]
+    assert [report.to_dict() for _, report in results] == [report.to_dict() for report in alone]

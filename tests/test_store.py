@@ -6,11 +6,13 @@ import os
 import zipfile
 from pathlib import Path
 
+import attrs
 import pytest
 from sqlalchemy import select, text, update
 
 from staffrec import new_template
 from staffrec.demo_staff import demo_records
+from staffrec.registry import Registry
 from staffrec.store import Store, UserError
 from staffrec.store.db import drop_schema
 from staffrec.store.filestore import file_hash
@@ -99,6 +101,21 @@ def test_a_reupload_replaces_the_data_and_keeps_the_old_version(store, registry)
         ).scalar()
         assert {r.version_id for r in conn.execute(select(records))} == {current}
         assert conn.execute(select(records)).all().__len__() == 2
+
+
+def test_a_school_renamed_in_the_registry_is_checked_by_its_new_name_at_the_next_upload(store, registry, monkeypatch):
+    school = registry.get("2115000001")
+    built = []
+    monkeypatch.setattr(store, "registry", lambda: built.append(1) or Store.registry(store))
+    assert [r.accepted for r in store.ingest([upload_of(school)], "新城区")] == [True]
+    assert [r.accepted for r in store.ingest([upload_of(school, seed=1)], "新城区")] == [True]
+    assert len(built) == 1  # unchanged schools: the registry read once is used again
+    renamed = attrs.evolve(school, name="呼和浩特市新城区第二实验学校")
+    assert store.init(Registry([renamed if s.id == school.id else s for s in registry], registry.regions)) == (0, 1)
+    (result,) = store.ingest([upload_of(school, seed=2)], "新城区")
+    assert len(built) == 2 and not result.accepted
+    assert "identity.name_vs_registry" in {f.code for f in result.report.findings}
+    assert [r.accepted for r in store.ingest([upload_of(renamed, seed=3)], "新城区")] == [True]
 
 
 def test_a_file_with_errors_is_rejected_and_the_others_still_accepted(store, registry):

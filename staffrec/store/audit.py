@@ -26,17 +26,21 @@ DETAIL_HIDDEN = ("from_state", "to_state", "at")
 CSV_HEADER = ("时间（北京时间）", "账号", "姓名", "层级", "操作", "学校标识码", "学校名称", "详情", "地址")
 
 
+_ADD_ENTRY = insert(audit_log)  # built once: every upload and review action writes an entry
+
+
 def write_audit(conn, actor, action, target=None, detail=None, address=None):
     """Append one audit entry in the caller's transaction."""
     conn.execute(
-        insert(audit_log).values(
+        _ADD_ENTRY,
+        dict(
             at=datetime.datetime.now(datetime.timezone.utc),
             actor=actor,
             action=action,
             target=target,
             detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail is not None else None,
             address=address,
-        )
+        ),
     )
 
 

@@ -3,7 +3,9 @@
 For a batch of 8 files or more from the CLI or the portal (STAFFREC_INGEST_WORKER=1: any batch of 2 or
 more, from anywhere; =0: never) one worker process (started once, kept for the life of this process)
 reads and checks the files of a batch, in order, while this process stores the ones already checked:
-on a region's deadline day reading and checking is about half the work of an ingest.
+on a region's deadline day reading and checking is about half the work of an ingest. Whenever this
+process would wait for the worker, it checks the batch's last files (those the worker has not started)
+itself, so neither process idles while the other still has work.
 The worker runs the same open_template and validate on the same bytes, registry and date; only
 what storing needs comes back (the report, the template version and kind, each record's row and
 values). Anything unusual (another catalogue, a worker that fails) checks the file here instead.
@@ -91,11 +93,28 @@ def registry_blob(registry):
     return hashlib.sha256(blob).hexdigest(), blob
 
 
+def _take_back(files, futures, index, taken, check_here):
+    """While the worker is still on file `index`, check here the last files it has not started.
+
+    Checking and storing a file cost about the same, so the caller would otherwise wait on the
+    worker for part of every batch. A file is taken from the end of the queue only when its
+    future can still be cancelled, which the worker then never starts; once one cannot be (the
+    worker has it, or has queued it), neither can any file before it.
+    """
+    last = min(taken, default=len(files))
+    while last - 1 > index and not futures[index].done():
+        if not futures[last - 1].cancel():
+            return
+        last -= 1
+        taken[last] = check_here(*files[last])
+
+
 def checked(files, catalogue, registry, today, blob=None):
     """Yield (Template, Report) for each (name, data) of `files`, in order.
 
     With a registry blob (see registry_blob) and the default catalogue the files are checked by
-    the worker process, all queued at once, so it works ahead while the caller stores.
+    the worker process, all queued at once, so it works ahead while the caller stores; while the
+    caller would wait on it, the caller checks files from the end of the batch itself (_take_back).
     """
     if blob is None or len(files) < 2 or catalogue is not default_catalogue():
         for name, data in files:
@@ -105,7 +124,12 @@ def checked(files, catalogue, registry, today, blob=None):
     pool = _pool()
     futures = [pool.submit(_check_in_worker, name, data, token, pickled if i == 0 else None, today)
                for i, (name, data) in enumerate(files)]
-    for (name, data), future in zip(files, futures):
+    taken = {}  # index -> (Template, Report) of the files taken back from the worker and checked here
+    for i, ((name, data), future) in enumerate(zip(files, futures)):
+        if i in taken:
+            yield taken.pop(i)
+            continue
+        _take_back(files, futures, i, taken, lambda n, d: check(n, d, catalogue, registry, today))
         try:
             version, kind_name, rows, report = future.result()
         # A worker that died or lost the registry: check this file here, as without a worker.

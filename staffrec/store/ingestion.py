@@ -23,8 +23,9 @@ from .duplicates import duplicates_of
 from .failures import unavailable
 from .filestore import file_hash
 from .kept_reports import keep_report
+from .registry_sync import schools_revision
 from .reviewing import dataset_view, record_transition
-from .schema import records, schools, versions
+from .schema import records, versions
 
 ZIP_FORMATS = ("zip",)
 # Column sizes of versions.original_name and versions.template_version.
@@ -259,18 +260,18 @@ def _safely(store, user, member, payload, registry, container, dry_run, today, a
         return _rejected(member, "系统保存此文件时出错，未入库，请稍后重新上传；如仍出错请联系管理员。", container)
 
 
-_REGISTRIES = weakref.WeakKeyDictionary()  # store -> [schools table rows, Registry, blob for the worker]
+_REGISTRIES = weakref.WeakKeyDictionary()  # store -> [schools revision, Registry, blob for the worker]
 
 
 def _registry(store, for_worker=False):
     """Return (store.registry(), its blob for the checking worker or None), rebuilt only when the schools changed."""
-    # Building the Registry parses every school (tens of ms for a region); reading the rows is cheap.
+    # Building the Registry parses every school (tens of ms for a region), and even reading a region's
+    # schools takes as long as checking a file: one row tells whether sync_registry changed them.
     with store.engine.connect() as conn:
-        query = select(schools.c.id, schools.c.name, schools.c.category, schools.c.county, schools.c.ownership)
-        rows = tuple(tuple(row) for row in conn.execute(query.order_by(schools.c.id)).all())
+        revision = schools_revision(conn)
     cached = _REGISTRIES.get(store)
-    if cached is None or cached[0] != rows:
-        cached = _REGISTRIES[store] = [rows, store.registry(), None]
+    if cached is None or cached[0] != revision:
+        cached = _REGISTRIES[store] = [revision, store.registry(), None]
     if for_worker and cached[2] is None:
         cached[2] = registry_blob(cached[1])
     return cached[1], cached[2] if for_worker else None

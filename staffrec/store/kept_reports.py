@@ -12,6 +12,7 @@ from .schema import version_reports
 __all__ = ["keep_report", "kept_report"]
 
 _FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
+_KEEP = insert(version_reports)  # built once: run for every stored file
 
 
 def _to_json(report):
@@ -36,7 +37,7 @@ def _from_json(text):
 
 def keep_report(conn, version_id, report, checked_on):
     """Store the report a version was accepted with (inside the transaction that stores the version)."""
-    conn.execute(insert(version_reports).values(version_id=version_id, checked_on=checked_on, report=_to_json(report)))
+    conn.execute(_KEEP, dict(version_id=version_id, checked_on=checked_on, report=_to_json(report)))
 
 
 def kept_report(conn, version_id):

@@ -7,7 +7,9 @@ from sqlalchemy import insert, select, update
 from ..identity import SchoolId
 from ..registry import Registry, School
 from ..review import State
-from .schema import datasets, regions as regions_table, schools
+from .schema import datasets, regions as regions_table, revisions, schools
+
+SCHOOLS_REVISION = "schools"
 
 
 def sync_registry(conn, registry):
@@ -42,7 +44,23 @@ def sync_registry(conn, registry):
         elif any(getattr(row, k) != v for k, v in values.items()):
             conn.execute(update(schools).where(schools.c.id == str(school.id)).values(**values))
             changed += 1
+    if added or changed:
+        _next_revision(conn)
     return added, changed
+
+
+def _next_revision(conn):
+    """Count one more change of the schools table, in the transaction that makes it."""
+    bumped = conn.execute(
+        update(revisions).where(revisions.c.name == SCHOOLS_REVISION).values(number=revisions.c.number + 1)
+    )
+    if bumped.rowcount == 0:
+        conn.execute(insert(revisions).values(name=SCHOOLS_REVISION, number=1))
+
+
+def schools_revision(conn):
+    """Return the number of changes sync_registry has made to the schools table (None before the first)."""
+    return conn.execute(select(revisions.c.number).where(revisions.c.name == SCHOOLS_REVISION)).scalar()
 
 
 def registry_of(rows, region_table):

@@ -1,10 +1,11 @@
 """Review actions through the store: each transition stored with its review event and audit entry."""
 
 import datetime
+import functools
 import logging
 
 import attrs
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..identity import HIGHER_ED_KIND
@@ -30,14 +31,27 @@ class ReviewResult:
         return self.error is None
 
 
-def dataset_view(conn, school_id, lock=False):
-    """Return a school's DatasetView, or None when there is no such school."""
-    query = (
+@functools.lru_cache(maxsize=1)
+def _statements():
+    """The statements of every upload and review action, built once (values are bound per call).
+
+    Building a statement anew costs more than running it on SQLite: a region's ingest runs these
+    for each of thousands of files.
+    """
+    school = bindparam("b_school_id")
+    view = (
         select(datasets.c.state, schools.c.county, schools.c.city, schools.c.kind)
         .join(schools, schools.c.id == datasets.c.school_id)
-        .where(datasets.c.school_id == str(school_id))
+        .where(datasets.c.school_id == school)
     )
-    row = conn.execute(query.with_for_update(of=datasets) if lock else query).first()
+    # The SET clause comes from the parameters given (state, updated_at and maybe current_version).
+    return view, view.with_for_update(of=datasets), update(datasets).where(datasets.c.school_id == school), insert(review_events)
+
+
+def dataset_view(conn, school_id, lock=False):
+    """Return a school's DatasetView, or None when there is no such school."""
+    view, locked, _, _ = _statements()
+    row = conn.execute(locked if lock else view, {"b_school_id": str(school_id)}).first()
     if row is None:
         return None
     return DatasetView(str(school_id), row.state, row.county, row.city, row.kind == HIGHER_ED_KIND)
@@ -47,15 +61,17 @@ def record_transition(conn, user, transition, version_id=None, address=None, det
     """Store a transition's new state, its review event and an audit entry, in the caller's transaction."""
     now = datetime.datetime.now(datetime.timezone.utc)
     event = transition.event
-    values = dict(state=transition.state.value, updated_at=now)
+    _, _, set_state, add_event = _statements()
+    values = dict(b_school_id=event.school_id, state=transition.state.value, updated_at=now)
     if version_id is not None:
         values["current_version"] = version_id
-    conn.execute(update(datasets).where(datasets.c.school_id == event.school_id).values(**values))
+    conn.execute(set_state, values)
     conn.execute(
-        insert(review_events).values(
+        add_event,
+        dict(
             school_id=event.school_id, version_id=version_id, actor=user.id, action=event.action.value,
             from_state=event.from_state.value, to_state=event.to_state.value, reason=event.reason, at=now,
-        )
+        ),
     )
     audit = dict(detail or {}, from_state=event.from_state.value, to_state=event.to_state.value)
     if event.reason:

@@ -116,6 +116,15 @@ review_events = Table(
     Index("ix_review_events_school", "school_id"),
 )
 
+# Numbers that go up with every change of something cached by processes: `schools` with each change
+# sync_registry makes to the schools table, so that a cached registry is checked by one row read.
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("number", Integer, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
