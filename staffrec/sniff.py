@@ -13,6 +13,9 @@ __all__ = ["Sniffed", "sniff", "is_workbook", "biff_has_filepass"]
 _HEAD = 256 * 1024  # magic, markup and text checks look no further than this
 _BLANK = b" \t\r\n\x00"
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# FILEPASS follows the workbook's BOF (MS-XLS lets only WRITEPROTECT come between them): the
+# stream's first sectors hold it. Reading more made sniffing each ZIP member of an ingest 3x slower.
+_FILEPASS_WITHIN = 4096
 _MARKER = 0xFFFFFFFA  # CFB sector ids from here up are end/free markers, not sectors
 _BIFF_BOF = {0x0009: "Excel 2.x", 0x0209: "Excel 3.0", 0x0409: "Excel 4.0", 0x0809: "Excel 5.0/95"}
 _MAGIC = (
@@ -189,7 +192,7 @@ def _sniff_cfb(data):
     for name, desc in _XLS_STREAMS:
         if names.get(name, (0,))[0] == 2:
             try:
-                locked = biff_has_filepass(cfb.read(names[name], 64 * 1024))
+                locked = biff_has_filepass(cfb.read(names[name], _FILEPASS_WITHIN))
             except Exception:
                 return Sniffed("ole_damaged", "已损坏或不完整的 Excel 97-2003 工作簿")
             return Sniffed("xls_encrypted", "设置了打开密码的 " + desc) if locked else Sniffed("xls", desc)
