@@ -47,8 +47,10 @@ def targets():
         rows += [
             ("validate 5,000-row .xls <= 1.0x bare xlrd parse", f"{ours['ratio_to_xlrd']:.2f}x "
              f"({ours['median_s']:.3f} s vs {cases['xlrd bare parse (baseline)']['median_s']:.3f} s)", ours["ratio_to_xlrd"] <= 1.0),
-            (">= 5x frictionless throughput, checking more", f"{validate['staffrec_vs_frictionless_throughput']:.2f}x "
-             f"(defect check {'PASS' if validate['defect_check']['equal'] else 'FAIL'})",
+            (">= 5x frictionless throughput (same .xls), checking more",
+             f"{validate['staffrec_vs_frictionless_throughput']:.2f}x (vs its CSV export "
+             f"{validate.get('staffrec_vs_frictionless_csv_throughput', 0):.2f}x; "
+             f"defect check {'PASS' if validate['defect_check']['equal'] else 'FAIL'})",
              validate["staffrec_vs_frictionless_throughput"] >= 5 and validate["defect_check"]["equal"]),
             ("peak memory, 5,000-row .xls <= 150 MB", f"{ours['peak_mb']:.0f} MB", ours["peak_mb"] <= 150),
             ("peak memory, 60,000-row .xls <= 600 MB", f"{validate['large']['peak_mb']:.0f} MB "
