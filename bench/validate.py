@@ -49,16 +49,16 @@ def xlrd_parse(path):
     return cells
 
 
-def table_schema(kind, labels=False):
+def table_schema(kind, cell_names=False):
     """Describe a template kind as a Table Schema as close to staffrec's cell checks as it can say.
 
-    Fields are named by the indicator headers, or with `labels` by the header cells as the template
-    shows them (required items with a leading `*`).
+    Fields are named by the indicator headers, or with `cell_names` by the header cells as the
+    template shows them (required items with a leading `*`).
     """
     catalogue = staffrec.catalogue()
     fields = []
     for ind in kind.indicators:
-        field = {"name": ind.header_label if labels else ind.header, "type": "string"}
+        field = {"name": ind.header_label if cell_names else ind.header, "type": "string"}
         constraints = {"required": True} if ind.is_required else {}
         if ind.is_coded:
             labels = [c.label for c in catalogue.table(ind.table).choices(kind.name, in_scope_only=True)]
@@ -93,7 +93,7 @@ def frictionless_xls_case(path, kind):
     """Return a callable validating the template's data sheet with frictionless, as a user would run it."""
     import frictionless
 
-    schema = frictionless.Schema.from_descriptor(table_schema(kind, labels=True))
+    schema = frictionless.Schema.from_descriptor(table_schema(kind, cell_names=True))
 
     def run():
         dialect = frictionless.Dialect(
