@@ -64,6 +64,8 @@ def find_header(head, kinds, preferred=None):
             rank = (distance, kind is not preferred, index)
             if best is None or rank < best[0]:
                 best = (rank, index, kind)
+        if best is not None and best[0][:2] == (0, False):
+            break  # the preferred kind's exact header: no later row can rank before it
     return None if best is None else best[1:]
 
 
