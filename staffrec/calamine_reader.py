@@ -280,6 +280,8 @@ class _Sheet:
                     # As to_python(skip_empty_area=True) gives them, a third faster: iter_rows starts at
                     # row 1 (the rows above the first cell are let go one by one) and its first cell's column.
                     rows = list(itertools.islice(sheet.iter_rows(), top, None))
+                    if len(rows) != sheet.height:  # a calamine whose iter_rows starts elsewhere
+                        rows = sheet.to_python(skip_empty_area=True)
                 else:
                     # calamine makes a new str for every cell; equal texts kept once save a large
                     # sheet half its memory (most columns hold codes). iter_rows starts at row 1.

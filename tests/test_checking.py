@@ -3,6 +3,8 @@
 import concurrent.futures
 import datetime
 import json
+import os
+import signal
 import threading
 
 import pytest
@@ -66,7 +68,7 @@ def test_the_worker_gives_the_results_checking_here_gives(tmp_path, monkeypatch)
     registry = demo_registry(per_county=10)
     data = _county_zip(registry)
     here = _ingest(tmp_path, registry, data, "0", monkeypatch)
-    checking._reset()
+    checking._reset(checking._POOL)
     in_worker = _ingest(tmp_path, registry, data, "1", monkeypatch)
     assert checking._POOL is not None  # the worker did the checking
     assert in_worker == here
@@ -75,13 +77,20 @@ def test_the_worker_gives_the_results_checking_here_gives(tmp_path, monkeypatch)
     assert any(report["counts"]["warning"] for *_, report in here[0])
 
 
-def test_while_the_worker_is_busy_the_caller_checks_files_from_the_end_of_the_batch(monkeypatch):
-    registry = demo_registry(per_county=10)
-    schools = [s for s in registry if s.county == "150102" and s.kind().name == "中小学"][:6]
+def _school_files(registry, count):
+    """(name, bytes) of `count` valid 新城区 school templates."""
+    schools = [s for s in registry if s.county == "150102" and s.kind().name == "中小学"][:count]
     files = []
     for i, school in enumerate(schools):
         template = new_template(school, demo_records(school, 3, seed=i), signoff={"entered_by": "甲", "checked_by": "乙"})
         files.append((template.file_name(), template.to_bytes()))
+    return files
+
+
+def test_while_the_worker_is_busy_the_caller_checks_files_from_the_end_of_the_batch(monkeypatch):
+    registry = demo_registry(per_county=10)
+    files = _school_files(registry, checking.WORKER_QUEUE + 3)
+    caller = threading.get_ident()
     released, in_worker, here = threading.Event(), [], []
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # stands in for the worker process
     real_worker, real_check = checking._check_in_worker, checking.check
@@ -92,9 +101,9 @@ def test_while_the_worker_is_busy_the_caller_checks_files_from_the_end_of_the_ba
         return real_worker(name, *args)
 
     def check_here(name, *args):
-        if threading.current_thread() is threading.main_thread():  # not the stand-in worker's own check
+        if threading.get_ident() == caller:  # not the stand-in worker's own check
             here.append(name)
-            if len(here) == len(files) - 1:
+            if len(here) == len(files) - checking.WORKER_QUEUE:
                 released.set()
         return real_check(name, *args)
 
@@ -102,11 +111,40 @@ def test_while_the_worker_is_busy_the_caller_checks_files_from_the_end_of_the_ba
     monkeypatch.setattr(checking, "_check_in_worker", slow_worker)
     monkeypatch.setattr(checking, "check", check_here)
     catalogue = checking.default_catalogue()
-    results = list(checking.checked(files, catalogue, registry, DAY, checking.registry_blob(registry)))
-    pool.shutdown()
+    try:
+        results = list(checking.checked(files, catalogue, registry, DAY, checking.registry_blob(registry)))
+    finally:
+        pool.shutdown()
     names = [name for name, _ in files]
-    assert in_worker == names[:1] and here == names[:0:-1]  # taken back from the end, last file first
-    assert [report.school_id for _, report in results] == [str(s.id) for s in schools]
+    queued = checking.WORKER_QUEUE
+    # Only the first files went to the worker; the rest were checked here, the last file first.
+    assert in_worker == names[:queued] and here == names[:queued - 1:-1]
     monkeypatch.setattr(checking, "check", real_check)
     alone = [real_check(name, data, catalogue, registry, DAY)[1] for name, data in files]
     assert [report.to_dict() for _, report in results] == [report.to_dict() for report in alone]
+
+
+def test_a_worker_killed_mid_batch_leaves_no_file_unchecked_and_nothing_hanging():
+    registry = demo_registry(per_county=10)
+    files = _school_files(registry, 10)
+    catalogue = checking.default_catalogue()
+    results, failures, killed = [], [], []
+
+    def run():
+        try:
+            batch = checking.checked(files, catalogue, registry, DAY, checking.registry_blob(registry))
+            results.append(next(batch))
+            killed.append(checking._POOL)
+            for process in list(killed[0]._processes.values()):
+                os.kill(process.pid, signal.SIGKILL)
+            results.extend(batch)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive() and not failures
+    alone = [checking.check(name, data, catalogue, registry, DAY)[1] for name, data in files]
+    assert [report.to_dict() for _, report in results] == [report.to_dict() for report in alone]
+    assert checking._POOL is not killed[0]  # the broken worker is forgotten; the next batch starts a new one

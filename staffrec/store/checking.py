@@ -4,7 +4,7 @@ For a batch of 8 files or more from the CLI or the portal (STAFFREC_INGEST_WORKE
 more, from anywhere; =0: never) one worker process (started once, kept for the life of this process)
 reads and checks the files of a batch, in order, while this process stores the ones already checked:
 on a region's deadline day reading and checking is about half the work of an ingest. Whenever this
-process would wait for the worker, it checks the batch's last files (those the worker has not started)
+process would wait for the worker, it checks the batch's last files (not yet given to the worker)
 itself, so neither process idles while the other still has work.
 The worker runs the same open_template and validate on the same bytes, registry and date; only
 what storing needs comes back (the report, the template version and kind, each record's row and
@@ -28,6 +28,12 @@ from ..template import Template
 ENV = "STAFFREC_INGEST_WORKER"
 # Starting the worker costs about a second once per process; a batch this large repays it.
 MIN_WORKER_BATCH = 8
+# Files unfinished in the worker at a time: enough to keep it busy. The rest wait here, so the caller can
+# check any of them itself without cancelling a future (a ProcessPoolExecutor that breaks with
+# cancelled futures in its queue loses its manager thread and hangs the process, CPython 3.11).
+WORKER_QUEUE = 3
+# Files the caller checks ahead of their turn at most (their Templates are held until then).
+MAX_AHEAD = 16
 _POOL = None
 _WORKER_REGISTRY = (None, None)  # (token, Registry) in the worker
 
@@ -74,10 +80,11 @@ def _pool():
     return _POOL
 
 
-def _reset():
-    """Forget a broken worker; the next batch starts a new one."""
+def _reset(broken):
+    """Forget a broken worker (unless another batch has replaced it already); the next batch starts a new one."""
     global _POOL
-    _POOL = None
+    if _POOL is broken:
+        _POOL = None
 
 
 def _rebuilt(catalogue, version, kind_name, rows):
@@ -93,49 +100,57 @@ def registry_blob(registry):
     return hashlib.sha256(blob).hexdigest(), blob
 
 
-def _take_back(files, futures, index, taken, check_here):
-    """While the worker is still on file `index`, check here the last files it has not started.
-
-    Checking and storing a file cost about the same, so the caller would otherwise wait on the
-    worker for part of every batch. A file is taken from the end of the queue only when its
-    future can still be cancelled, which the worker then never starts; once one cannot be (the
-    worker has it, or has queued it), neither can any file before it.
-    """
-    last = min(taken, default=len(files))
-    while last - 1 > index and not futures[index].done():
-        if not futures[last - 1].cancel():
-            return
-        last -= 1
-        taken[last] = check_here(*files[last])
-
-
 def checked(files, catalogue, registry, today, blob=None):
     """Yield (Template, Report) for each (name, data) of `files`, in order.
 
     With a registry blob (see registry_blob) and the default catalogue the files are checked by
-    the worker process, all queued at once, so it works ahead while the caller stores; while the
-    caller would wait on it, the caller checks files from the end of the batch itself (_take_back).
+    the worker process, WORKER_QUEUE at a time ahead of the caller, so it works while the caller
+    stores. Whenever the caller would wait on it, the caller checks the batch's last files (none of
+    them queued) itself, up to MAX_AHEAD of them: checking and storing a file cost about the same.
     """
     if blob is None or len(files) < 2 or catalogue is not default_catalogue():
         for name, data in files:
             yield check(name, data, catalogue, registry, today)
         return
     token, pickled = blob
-    pool = _pool()
-    futures = [pool.submit(_check_in_worker, name, data, token, pickled if i == 0 else None, today)
-               for i, (name, data) in enumerate(files)]
-    taken = {}  # index -> (Template, Report) of the files taken back from the worker and checked here
-    for i, ((name, data), future) in enumerate(zip(files, futures)):
-        if i in taken:
-            yield taken.pop(i)
+    worker = _pool()
+    futures, ahead = {}, {}
+    sent, end = 0, len(files)  # files [0, sent) went to the worker; [end, len) are checked here
+
+    def send():
+        """Keep WORKER_QUEUE unfinished files in the worker (files before `end`); False once it is broken."""
+        nonlocal sent
+        unfinished = sum(not f.done() for f in futures.values())
+        while sent < end and unfinished < WORKER_QUEUE:
+            try:
+                futures[sent] = worker.submit(_check_in_worker, *files[sent], token, pickled if sent == 0 else None, today)
+            except RuntimeError:  # the worker died (BrokenProcessPool) or the interpreter is exiting
+                _reset(worker)
+                return False
+            sent, unfinished = sent + 1, unfinished + 1
+        return True
+
+    alive = True
+    for i, (name, data) in enumerate(files):
+        if i in ahead:
+            yield ahead.pop(i)
             continue
-        _take_back(files, futures, i, taken, lambda n, d: check(n, d, catalogue, registry, today))
+        alive = alive and send()
+        future = futures.get(i)
+        while future is not None and not future.done() and end > sent and len(ahead) < MAX_AHEAD:
+            end -= 1
+            ahead[end] = check(*files[end], catalogue, registry, today)
+            alive = alive and send()
+        futures.pop(i, None)
+        if future is None:
+            yield check(name, data, catalogue, registry, today)
+            continue
         try:
             version, kind_name, rows, report = future.result()
         # A worker that died or lost the registry: check this file here, as without a worker.
         except Exception as exc:  # noqa: BLE001
             if isinstance(exc, concurrent.futures.process.BrokenProcessPool):
-                _reset()
+                _reset(worker)
             yield check(name, data, catalogue, registry, today)
             continue
         yield _rebuilt(catalogue, version, kind_name, rows), report
