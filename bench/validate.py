@@ -247,7 +247,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "records.csv"
         export_csv(sample.path, csv_path)
-        cases = {name: make_case(name, sample.path, csv_path, registry) for name in (BASE, OURS, EXACT, THEIRS, THEIRS_CSV)}
+        names = (BASE, OURS, EXACT, THEIRS, THEIRS_CSV)
+        cases = {name: make_case(name, sample.path, csv_path, registry) for name in names}
         times, results = time_cases(cases, max(args.runs, 5))
         memory = {name: measure_memory(name, sample.path, csv_path) for name in cases}
         memory["large"] = measure_memory(OURS, large.path, csv_path)

@@ -82,7 +82,8 @@ def _school_files(registry, count):
     schools = [s for s in registry if s.county == "150102" and s.kind().name == "中小学"][:count]
     files = []
     for i, school in enumerate(schools):
-        template = new_template(school, demo_records(school, 3, seed=i), signoff={"entered_by": "甲", "checked_by": "乙"})
+        people = demo_records(school, 3, seed=i)
+        template = new_template(school, people, signoff={"entered_by": "甲", "checked_by": "乙"})
         files.append((template.file_name(), template.to_bytes()))
     return files
 

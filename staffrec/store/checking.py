@@ -123,7 +123,8 @@ def checked(files, catalogue, registry, today, blob=None):
         unfinished = sum(not f.done() for f in futures.values())
         while sent < end and unfinished < WORKER_QUEUE:
             try:
-                futures[sent] = worker.submit(_check_in_worker, *files[sent], token, pickled if sent == 0 else None, today)
+                blob_once = pickled if sent == 0 else None
+                futures[sent] = worker.submit(_check_in_worker, *files[sent], token, blob_once, today)
             except RuntimeError:  # the worker died (BrokenProcessPool) or the interpreter is exiting
                 _reset(worker)
                 return False

@@ -45,7 +45,8 @@ def _statements():
         .where(datasets.c.school_id == school)
     )
     # The SET clause comes from the parameters given (state, updated_at and maybe current_version).
-    return view, view.with_for_update(of=datasets), update(datasets).where(datasets.c.school_id == school), insert(review_events)
+    set_state = update(datasets).where(datasets.c.school_id == school)
+    return view, view.with_for_update(of=datasets), set_state, insert(review_events)
 
 
 def dataset_view(conn, school_id, lock=False):
