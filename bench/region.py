@@ -25,6 +25,7 @@ from staffrec.demo import demo_registry
 from staffrec.demo_staff import COLLECTION_DATE, demo_records
 
 from .data import SIGNOFF, inject_defects
+from .figures import status_mb
 
 OUT = Path(__file__).parent / "out"
 RESULTS = Path(__file__).parent / "results" / "region.json"
@@ -108,14 +109,6 @@ def generate(per_county=48, seed=0, jobs=2):
     return manifest
 
 
-def _status_mb(field):
-    """Return one memory field of /proc/self/status (VmRSS, VmHWM) in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(field)
-
-
 def ingest_region(folder, manifest, work):
     """Ingest every county ZIP as its county's user (高校 as the information centre); return the figures."""
     registry = demo_registry(per_county=manifest["per_county"])
@@ -143,7 +136,7 @@ def ingest_region(folder, manifest, work):
     return {
         "wall_s": round(wall, 2), "rows_per_s": round(results["rows"] / wall), "files_accepted": results["accepted"],
         "files_rejected": results["rejected"], "rows_stored": results["rows"], "duplicate_warnings_at_ingest": warnings,
-        "duplicate_pairs_listed": len(pairs), "peak_mb": round(_status_mb("VmHWM") + worker, 1),
+        "duplicate_pairs_listed": len(pairs), "peak_mb": round(status_mb("VmHWM") + worker, 1),
         "peak_mb_checking_worker": round(worker, 1), "checking_worker": checking._POOL is not None,  # noqa: SLF001
     }
 
@@ -153,12 +146,8 @@ def _worker_peak_mb():
     pool = checking._POOL
     if pool is None:
         return 0.0
-    peaks = []
-    for process in pool._processes.values():  # noqa: SLF001 - the executor keeps no public list
-        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return sum(peaks)
+    # The executor keeps no public list of its processes.
+    return sum(status_mb("VmHWM", process.pid) for process in pool._processes.values())  # noqa: SLF001
 
 
 def store_dir(per_county=48, seed=0):

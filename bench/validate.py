@@ -28,6 +28,7 @@ import staffrec.reader
 from staffrec.layout import DATA_SHEET, HEADER_ROW
 
 from .data import FIRST_ROW, cached_sample
+from .figures import status_mb
 
 ROWS, SHARE, RUNS, LARGE_ROWS = 5000, 0.02, 7, 60000
 # frictionless numbers a CSV's rows from its header (row 1), an .xls sheet's as Excel does.
@@ -89,34 +90,24 @@ def export_csv(path, out):
         writer.writerows(r.values for r in template.records)
 
 
-def frictionless_xls_case(path, kind):
-    """Return a callable validating the template's data sheet with frictionless, as a user would run it."""
+def frictionless_case(path, kind):
+    """Return a callable validating `path` with frictionless against the kind's Table Schema.
+
+    An .xls is read as a user would point frictionless at the template (its data sheet, its header
+    row); a .csv is the export of the same records.
+    """
     import frictionless
 
-    schema = frictionless.Schema.from_descriptor(table_schema(kind, cell_names=True))
+    workbook = path.suffix == ".xls"
+    schema = frictionless.Schema.from_descriptor(table_schema(kind, cell_names=workbook))
 
     def run():
-        dialect = frictionless.Dialect(
-            header_rows=[HEADER_ROW + 1], controls=[frictionless.formats.ExcelControl(sheet=DATA_SHEET)]
-        )
-        resource = frictionless.Resource(
-            path=path.name, basepath=str(path.parent), schema=schema, dialect=dialect, format="xls"
-        )
-        return resource.validate()
-
-    return run
-
-
-def frictionless_csv_case(csv_path, kind):
-    """Return a callable validating the CSV export with frictionless against the kind's Table Schema."""
-    import frictionless
-
-    schema = frictionless.Schema.from_descriptor(table_schema(kind))
-
-    def run():
-        resource = frictionless.Resource(
-            path=csv_path.name, basepath=str(csv_path.parent), schema=schema, encoding="utf-8", format="csv"
-        )
+        if workbook:
+            sheet = frictionless.formats.ExcelControl(sheet=DATA_SHEET)
+            options = dict(format="xls", dialect=frictionless.Dialect(header_rows=[HEADER_ROW + 1], controls=[sheet]))
+        else:
+            options = dict(format="csv", encoding="utf-8")
+        resource = frictionless.Resource(path=path.name, basepath=str(path.parent), schema=schema, **options)
         return resource.validate()
 
     return run
@@ -150,9 +141,7 @@ def make_case(name, path, csv_path, registry):
     if name == EXACT:
         return without_calamine(lambda: validate(path, registry=registry, today=COLLECTION_DATE))
     kind = staffrec.TemplateFileName.parse(path).school_id.kind(staffrec.catalogue())
-    if name == THEIRS:
-        return frictionless_xls_case(path, kind)
-    return frictionless_csv_case(csv_path, kind)
+    return frictionless_case(path if name == THEIRS else csv_path, kind)
 
 
 def time_cases(cases, runs):
@@ -193,23 +182,15 @@ def measure_memory(case, path, csv_path):
     return json.loads(out.stdout)
 
 
-def _status_mb(field):
-    """Return one memory field of /proc/self/status (VmRSS, VmHWM) in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(field)
-
-
 def _memory_child(case, path, csv_path):
     """Child side of measure_memory: set up, reset the RSS high-water mark, run the case once."""
     run = make_case(case, Path(path), Path(csv_path), demo_registry())
-    before = _status_mb("VmRSS")
+    before = status_mb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # "5" resets VmHWM to the current RSS
     start = time.perf_counter()
     run()
     elapsed = time.perf_counter() - start
-    peak = _status_mb("VmHWM")
+    peak = status_mb("VmHWM")
     print(json.dumps({"peak_mb": round(peak, 1), "growth_mb": round(peak - before, 1), "once_s": round(elapsed, 3)}))
 
 

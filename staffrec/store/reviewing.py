@@ -1,7 +1,6 @@
 """Review actions through the store: each transition stored with its review event and audit entry."""
 
 import datetime
-import functools
 import logging
 
 import attrs
@@ -31,28 +30,23 @@ class ReviewResult:
         return self.error is None
 
 
-@functools.lru_cache(maxsize=1)
-def _statements():
-    """The statements of every upload and review action, built once (values are bound per call).
-
-    Building a statement anew costs more than running it on SQLite: a region's ingest runs these
-    for each of thousands of files.
-    """
-    school = bindparam("b_school_id")
-    view = (
-        select(datasets.c.state, schools.c.county, schools.c.city, schools.c.kind)
-        .join(schools, schools.c.id == datasets.c.school_id)
-        .where(datasets.c.school_id == school)
-    )
-    # The SET clause comes from the parameters given (state, updated_at and maybe current_version).
-    set_state = update(datasets).where(datasets.c.school_id == school)
-    return view, view.with_for_update(of=datasets), set_state, insert(review_events)
+# Built once (values are bound per call): building a statement costs more than running it on SQLite,
+# and a region's ingest runs these for each of thousands of files.
+_SCHOOL = bindparam("b_school_id")
+_VIEW = (
+    select(datasets.c.state, schools.c.county, schools.c.city, schools.c.kind)
+    .join(schools, schools.c.id == datasets.c.school_id)
+    .where(datasets.c.school_id == _SCHOOL)
+)
+_VIEW_LOCKED = _VIEW.with_for_update(of=datasets)
+# The SET clause comes from the parameters given (state, updated_at and maybe current_version).
+_SET_STATE = update(datasets).where(datasets.c.school_id == _SCHOOL)
+_ADD_EVENT = insert(review_events)
 
 
 def dataset_view(conn, school_id, lock=False):
     """Return a school's DatasetView, or None when there is no such school."""
-    view, locked, _, _ = _statements()
-    row = conn.execute(locked if lock else view, {"b_school_id": str(school_id)}).first()
+    row = conn.execute(_VIEW_LOCKED if lock else _VIEW, {"b_school_id": str(school_id)}).first()
     if row is None:
         return None
     return DatasetView(str(school_id), row.state, row.county, row.city, row.kind == HIGHER_ED_KIND)
@@ -62,13 +56,12 @@ def record_transition(conn, user, transition, version_id=None, address=None, det
     """Store a transition's new state, its review event and an audit entry, in the caller's transaction."""
     now = datetime.datetime.now(datetime.timezone.utc)
     event = transition.event
-    _, _, set_state, add_event = _statements()
     values = dict(b_school_id=event.school_id, state=transition.state.value, updated_at=now)
     if version_id is not None:
         values["current_version"] = version_id
-    conn.execute(set_state, values)
+    conn.execute(_SET_STATE, values)
     conn.execute(
-        add_event,
+        _ADD_EVENT,
         dict(
             school_id=event.school_id, version_id=version_id, actor=user.id, action=event.action.value,
             from_state=event.from_state.value, to_state=event.to_state.value, reason=event.reason, at=now,
