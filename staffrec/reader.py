@@ -6,6 +6,7 @@ from pathlib import PurePath, PureWindowsPath
 
 from . import read_findings as found
 from .catalogue import catalogue as default_catalogue
+from .collector import collector_paused
 from .calamine_reader import NeedsFallback, read_fast
 from .cells import entry_of
 from .errors import SchoolIdError, WorkbookReadError
@@ -179,16 +180,17 @@ def open_template(source, name=None, catalogue=None):
     catalogue = catalogue or default_catalogue()
     data, name = _load(source, name)
     name = _base_name(name)
-    fmt, sniffed = _sniff_book(data, name)
-    if fmt is not None:
-        book = read_fast(fmt, data)
-        if book is not None:
-            try:
-                return _template(book, name, catalogue, sniffed)
-            except NeedsFallback:
-                pass
-    book, findings = _open_book(data, name)
-    return _template(book, name, catalogue, findings)
+    with collector_paused():
+        fmt, sniffed = _sniff_book(data, name)
+        if fmt is not None:
+            book = read_fast(fmt, data)
+            if book is not None:
+                try:
+                    return _template(book, name, catalogue, sniffed)
+                except NeedsFallback:
+                    pass
+        book, findings = _open_book(data, name)
+        return _template(book, name, catalogue, findings)
 
 
 def _template(book, name, catalogue, findings):

@@ -187,10 +187,12 @@ class Columns:
 
     def _exact_of(self, ind):
         """Return the function giving (canonical value as RowView has it, cell findings) of a memo key."""
-        context = self.context
+        # Not `self`: the memos belong to self, and a cycle would keep every record of the file
+        # alive until the garbage collector's next full pass.
+        context, decode = self.context, self.decode
 
         def compute(key):
-            text, cell = self.decode(key)
+            text, cell = decode(key)
             canonical = None if is_ambiguous_yearmonth(ind, cell) else canonical_value(ind, text, context.catalogue)
             return canonical, tuple(cell_rules.cell_findings(context, ind, text, cell, canonical, None))
 
