@@ -137,16 +137,24 @@ def locate_data(book, kinds, preferred=None):
 
     The sheet named 教职工基础信息 is the data sheet when it exists; otherwise any visible sheet
     but the code list, the guide and the stamp, which repeat the headers without being data.
+    `head` holds the rows read up to the header (at most HEADER_SCAN_ROWS), `rest` yields the others.
     """
     data_sheet = book.sheet(DATA_SHEET)
     candidates = [data_sheet] if data_sheet else [s for s in book.sheets if not s.hidden and s.name not in NOT_DATA]
     for sheet in candidates:
-        rows = sheet.rows()
-        head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
-        hit = find_header(head, kinds, preferred)
+        rows, head = sheet.rows(), []
+        # find_header stops at the preferred kind's exact header: the rows after it stay unread.
+        hit = find_header(_kept(itertools.islice(rows, HEADER_SCAN_ROWS), head), kinds, preferred)
         if hit is not None:
             return sheet, head, rows, hit[0], hit[1]
     return None
+
+
+def _kept(rows, taken):
+    """Yield `rows`, appending each to `taken` as it is read."""
+    for row in rows:
+        taken.append(row)
+        yield row
 
 
 def _entries(cells):

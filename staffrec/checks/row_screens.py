@@ -17,6 +17,7 @@ from . import id_rules, row_rules
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _ID_COLUMN = re.compile(r"(?:[0-9]{17}[0-9X]\|)*[0-9]{17}[0-9X]")  # every ID of a `|`-joined column well formed
+_LAST = "\uffff"  # sorts after every canonical date and year-month
 
 
 def _code(label):
@@ -110,26 +111,21 @@ def work_date_suspects(columns):
     births, works = columns.canonical("birth_date"), columns.canonical("work_start")
     has_work = "work_start" in columns.position
     later = [columns.canonical(k) for k in ("school_start", "sped_start") if k in columns.position and has_work]
-    # The earliest canonical year-month a work start may have: birth month + working age in years.
-    earliest = {}
-    for birth in set(births):
-        if birth:
-            year = int(birth[:4]) + age
-            earliest[birth] = f"{year:04d}{birth[4:7]}" if 1 <= age and year <= 9999 else None
-    empty = [None] * columns.size
-    later = (later + [empty, empty])[:2]
-    suspects = []
-    for i, (birth, work, school, sped) in enumerate(zip(births, works, *later)):
-        if not work:
-            continue
-        if birth:
-            first = earliest[birth]
-            if first is None or work < first:
-                suspects.append(i)
-                continue
-        if (school and school < work) or (sped and sped < work):
-            suspects.append(i)
-    return suspects
+    later = (later + [[None] * columns.size] * 2)[:2]
+    # The earliest canonical year-month a work start may have: birth month + working age in years;
+    # _LAST when no work start can do (every one is then suspect), "" when there is no birth date.
+    months = [birth[:7] if birth else "" for birth in births]
+    earliest = {"": ""}
+    for month in set(months) - {""}:
+        year = int(month[:4]) + age
+        earliest[month] = f"{year:04d}{month[4:]}" if 1 <= age and year <= 9999 else _LAST
+    firsts = list(map(earliest.__getitem__, months))
+    starts = [work or "" for work in works]
+    # A row with a work start is suspect when it is before the earliest, or a later start before it.
+    early = map(operator.lt, starts, firsts)
+    for column in later:
+        early = map(operator.or_, early, map(operator.lt, [start or _LAST for start in column], starts))
+    return list(itertools.compress(range(columns.size), map(operator.and_, map(bool, works), early)))
 
 
 def age_suspects(columns):
