@@ -30,7 +30,7 @@ NOT_DATA = (CODE_SHEET, GUIDE_SHEET, STAMP_SHEET)
 _STAMP_LABELS = {label: key for key, label in STAMP_FIELDS}
 
 
-def _load(source, name):
+def read_source(source, name=None):
     """Return the bytes and the file name of a path, bytes or binary file object."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), name
@@ -186,19 +186,24 @@ def open_template(source, name=None, catalogue=None):
     a cell it cannot (`NeedsFallback`), xlrd or openpyxl read it from the start.
     """
     catalogue = catalogue or default_catalogue()
-    data, name = _load(source, name)
-    name = _base_name(name)
+    data, name = read_source(source, name)
     with collector_paused():
-        fmt, sniffed = _sniff_book(data, name)
-        if fmt is not None:
-            book = read_fast(fmt, data)
-            if book is not None:
-                try:
-                    return _template(book, name, catalogue, sniffed)
-                except NeedsFallback:
-                    pass
-        book, findings = _open_book(data, name)
-        return _template(book, name, catalogue, findings)
+        # Called, not inlined: the parsed workbook is freed before the collector restarts.
+        return _read(data, _base_name(name), catalogue)
+
+
+def _read(data, name, catalogue):
+    """Parse the bytes, with calamine when it can tell every cell exactly, and build the Template."""
+    fmt, sniffed = _sniff_book(data, name)
+    if fmt is not None:
+        book = read_fast(fmt, data)
+        if book is not None:
+            try:
+                return _template(book, name, catalogue, sniffed)
+            except NeedsFallback:
+                pass
+    book, findings = _open_book(data, name)
+    return _template(book, name, catalogue, findings)
 
 
 def _template(book, name, catalogue, findings):

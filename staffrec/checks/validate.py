@@ -5,7 +5,7 @@ import datetime
 from ..catalogue import catalogue as default_catalogue
 from ..collector import collector_paused
 from ..layout import FIRST_DATA_ROW
-from ..reader import open_template
+from ..reader import open_template, read_source
 from ..template import XLS_MAX_RECORDS, Template
 from . import engine
 from .cell_rules import CELL_RULES
@@ -60,13 +60,15 @@ def check_by_row(context, records):
 
 def validate(source, registry=None, today=None, limit=DEFAULT_LIMIT, name=None, catalogue=None):
     """Check a template (path, bytes, file object or Template) and return its Report."""
+    if not isinstance(source, Template):
+        source, name = read_source(source, name)  # before the pause: a slow stream must not hold it
     with collector_paused():
         # Called, not inlined: the file's rows and records are freed before the collector restarts.
         return _validated(source, registry, today, limit, name, catalogue or default_catalogue())
 
 
 def _validated(source, registry, today, limit, name, catalogue):
-    """Read `source` unless it is a Template, check it and return its Report."""
+    """Read `source` (bytes) unless it is a Template, check it and return its Report."""
     if isinstance(source, Template):
         template = source
     else:
