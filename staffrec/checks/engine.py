@@ -282,15 +282,24 @@ def memo_stage(columns, rule, inputs):
 
     # A column's memo key determines both its text and its canonical value.
     streams = [list(map(bool, columns.text(key))) if only else columns.keys[index] for key, index, only in zip(present, indexes, presence)]
-    if len(streams) == 1:
-        combos = streams[0]
-    else:
-        combos = zip(*streams) if streams else itertools.repeat((), columns.size)
+
+    def combos():
+        if len(streams) == 1:
+            return streams[0]
+        return zip(*streams) if streams else itertools.repeat((), columns.size)
+
     memo = _Memo(compute)
-    results = list(map(memo.__getitem__, combos))
     if any(presence):
+        results = list(map(memo.__getitem__, combos()))
         return columns.by_row(rule, itertools.compress(range(columns.size), results))
-    return columns.placed(results)
+    # Most rules find nothing in most files: the distinct combinations tell, in one pass over the
+    # rows; only a rule with findings goes over them again to place its findings.
+    bad = {combo: found for combo in set(combos()) if (found := memo[combo])}
+    if not bad:
+        return Placed({})
+    keys = list(combos())
+    flagged = itertools.compress(range(columns.size), map(bad.__contains__, keys))
+    return Reused(columns.rows, lambda i: bad.get(keys[i], ()), flagged)
 
 
 def applies(context, records):
