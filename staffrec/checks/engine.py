@@ -17,6 +17,7 @@ Findings come out in exactly the order the row-by-row loop gives (validate.check
 """
 
 import itertools
+import operator
 
 from ..cells import Cell, CellKind, cell_of_entry
 from ..findings import FindingType
@@ -39,6 +40,7 @@ INPUTS = {
     scope_rules.check_staff_category: ("staff_category",),
     scope_rules.check_ownership_scope: ("established_post", "post_category", "staff_category"),
 }
+_ROW, _VALUES, _ENTRIES, _KEYS = map(operator.attrgetter, ("row", "values", "entries", "keys"))
 # Free-text inputs a rule reads only through is_empty() (and as the value a finding shows): the
 # rule runs once per combination with such a column's emptiness in place of its text, and rows
 # whose combination gives findings get the rule itself.
@@ -144,13 +146,14 @@ class Columns:
 
     def __init__(self, context, records):
         self.context, self.kind, self.records = context, context.kind, records
-        self.rows = [r.row for r in records]
+        self.rows = list(map(_ROW, records))
         self.size = len(records)
         self.position = {key: i for i, key in enumerate(self.kind.keys)}
-        self.texts = list(zip(*(r.values for r in records)))
+        values = list(map(_VALUES, records))
+        self.texts = list(zip(*values))
         # The reader gives a row of clean texts as one tuple for values and entries; then each key
         # is the text itself and most values can be cleared without running the cell rules.
-        self.plain = all(r.entries is r.values for r in records)
+        self.plain = all(map(operator.is_, map(_ENTRIES, records), values))
         self.keys = self.texts if self.plain else [self._keys(i) for i in range(len(self.kind.keys))]
         self._exact = [_Memo(self._exact_of(ind)) for ind in self.kind.indicators]
         self._odd = [None] * len(self.kind.keys)
@@ -305,7 +308,7 @@ def memo_stage(columns, rule, inputs):
 def applies(context, records):
     """Tell whether the column engine can check these records (they all have the kind's columns)."""
     keys = context.kind.keys
-    return REUSABLE and "id_number" in keys and all(r.keys == keys for r in records)
+    return REUSABLE and "id_number" in keys and all(map(keys.__eq__, map(_KEYS, records)))
 
 
 def check_records(context, records, record_rules, table_rules):

@@ -65,7 +65,8 @@ def screen(context, ind, column):
         if canonical.issuperset(column) and (not column or max(column) <= today):
             return set()  # canonical texts compare as their dates do
         distinct = set(column)
-        return (distinct - canonical) | {t for t in distinct if t > today}
+        late = {t for t in distinct if t > today} if max(distinct) > today else set()
+        return (distinct - canonical) | late
     # Free text: canonical is the cleaned text, which a plain text is already.
     odd = {""} if "" in column else set()  # an empty cell may be required
     if ind.key == "id_number" or not column:

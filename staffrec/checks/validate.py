@@ -1,6 +1,7 @@
 """validate(): read a file once and run every rule over it."""
 
 import datetime
+import operator
 
 from ..catalogue import catalogue as default_catalogue
 from ..collector import collector_paused
@@ -18,14 +19,18 @@ from .scope_rules import SCOPE_RULES
 from .unique_rules import TABLE_RULES
 
 RECORD_RULES = CELL_RULES + ID_RULES + ROW_RULES + SCOPE_RULES
+_ROW = operator.attrgetter("row")
 
 
 def _numbered(records):
     """Give records built in code the row numbers they would have once written."""
-    for index, record in enumerate(records):
-        if record.row is None:
-            record = type(record)(record.keys, record.values, row=FIRST_DATA_ROW + 1 + index)
-        yield record
+    records = list(records)
+    if None not in map(_ROW, records):  # records read from a file have theirs
+        return records
+    return [
+        type(record)(record.keys, record.values, row=FIRST_DATA_ROW + 1 + index) if record.row is None else record
+        for index, record in enumerate(records)
+    ]
 
 
 def check_template(context):
@@ -36,7 +41,7 @@ def check_template(context):
         return
     for rule in FILE_RULES:
         yield from rule(context)
-    records = list(_numbered(context.template.records))
+    records = _numbered(context.template.records)
     if len(records) > XLS_MAX_RECORDS:
         return  # file.too_many_rows rejects the file; a finding per cell of each row would only bury it
     if engine.applies(context, records):
