@@ -53,8 +53,8 @@ def _header_probe(kind):
 
 
 @functools.lru_cache(maxsize=4)
-def _signoff_chars(catalogue):
-    """Return the sign-off probe characters, chosen against the catalogue's code labels and headers."""
+def _signoff_probe(catalogue):
+    """Return the sign-off probe (see signoff_probe), chosen against the catalogue's code labels and headers."""
     words = [row.label for table in catalogue.tables.values() for row in table]
     words += [ind.header for kind in catalogue.kinds.values() for ind in kind.indicators]
     return signoff_probe("|".join(words))
@@ -87,12 +87,12 @@ class _RowReader:
         self.keys = kind.keys
         self.positions = [columns.get(key) for key in kind.keys]
         self.in_order = self.positions == list(range(len(self.keys)))
-        self.probe, self.signoff_chars = _header_probe(kind), _signoff_chars(catalogue)
+        self.probe, self.signoff_probe = _header_probe(kind), _signoff_probe(catalogue)
 
     def may_be_signoff(self, line):
         """Tell cheaply whether a `|`-joined row may hold a sign-off label (False is certain)."""
-        probe = self.signoff_chars
-        if probe is not None and not any(all(c in line for c in chars) for chars in probe):
+        probe = self.signoff_probe
+        if probe is not None and not any(_may_hold(line, chars, pair) for chars, pair in probe):
             return False
         return SIGNOFF_CELL.search(line) is not None
 
@@ -145,12 +145,20 @@ class _RowReader:
         odd = set(itertools.compress(range(count), map(operator.not_, map(str.isprintable, lines))))
         odd.update(i for i in itertools.compress(range(count), map(operator.contains, lines, itertools.repeat(" "))) if not clean_line(lines[i]))
         odd.update(itertools.compress(range(count), map(("|" * (width - 1)).__eq__, lines)))  # empty rows
-        if self.signoff_chars is None:
+        if self.signoff_probe is None:
             odd.update(range(count))
-        for chars in self.signoff_chars or ():
-            odd.update(i for i in _holding(lines, chars) if SIGNOFF_CELL.search(lines[i]))
+        for chars, pair in self.signoff_probe or ():
+            found = _holding(lines, chars)
+            if pair is not None:
+                found = [i for i in found if pair[0] in lines[i] or pair[1] in lines[i]]
+            odd.update(i for i in found if SIGNOFF_CELL.search(lines[i]))
         odd.update(_holding(lines, self.probe) if self.probe else range(count))
         return set(range(count)) - odd
+
+
+def _may_hold(line, chars, pair):
+    """Tell whether a line may hold the sign-off label of one probe entry (see signoff_probe)."""
+    return all(c in line for c in chars) and (pair is None or pair[0] in line or pair[1] in line)
 
 
 def _holding(lines, chars):

@@ -56,18 +56,28 @@ SIGNOFF_CELL = _label_cell_pattern() or SIGNOFF_HINT
 _LABEL_CHARS = tuple(
     tuple(c for c in header_key(label) if ord(c) > 0x7E) for _, label in SIGNOFF_FIELDS
 )
+_FOLDED_LABELS = tuple(header_key(label) for _, label in SIGNOFF_FIELDS)
 
 
 def signoff_probe(vocabulary):
-    """Return, per sign-off label, its two characters rarest in `vocabulary` (text like the data's).
+    """Return, per sign-off label, (characters, pair): what a line SIGNOFF_CELL finds that label in holds.
 
-    A row holding a label holds both of its characters, so a row holding neither pair is no
-    sign-off row; rare characters make the test reject most data rows at once. None when a
-    label has no character that must appear (then every row needs the full test).
+    The characters are the label's two rarest in `vocabulary` (text like the data's): testing them
+    rejects nearly every data row at C speed. The pair is the label's two neighbouring characters
+    rarest there, written together and with a space between (SIGNOFF_CELL allows one space), a
+    line holding the label holds one of them: it spares the pattern the rows holding both
+    characters apart. None when a label has no character that must appear (then every row needs
+    the full test).
     """
     if not all(_LABEL_CHARS):
         return None
-    return tuple(tuple(sorted(chars, key=lambda c: (vocabulary.count(c), c))[:2]) for chars in _LABEL_CHARS)
+    probe = []
+    for chars, label in zip(_LABEL_CHARS, _FOLDED_LABELS):
+        rare = tuple(sorted(chars, key=lambda c: (vocabulary.count(c), c))[:2])
+        pairs = [(a + b, a + " " + b) for a, b in zip(label, label[1:])]
+        pair = min(pairs, key=lambda p: (vocabulary.count(p[0]) + vocabulary.count(p[1]), p)) if pairs else None
+        probe.append((rare, pair if SIGNOFF_CELL is not SIGNOFF_HINT else None))
+    return tuple(probe)
 
 
 def is_signoff_row(row):
