@@ -45,7 +45,7 @@ def id_suspects(columns):
     # 性别 codes that agree with an odd / even 17th digit (an empty or unknown 性别 agrees with both).
     odd_ok = _labels(sexes, lambda code: not code or code == "1")
     even_ok = _labels(sexes, lambda code: not code or code == "2")
-    births = [b.replace("-", "") if b else b for b in columns.canonical("birth_date")]
+    births = _digits_only(columns.canonical("birth_date"))
     today = today.replace("-", "")  # compared with YYYYMMDD births
     texts = columns.text("id_number")
     if not numbers:
@@ -62,6 +62,17 @@ def id_suspects(columns):
             return sorted(suspects)
     return _loop_suspects(range(len(texts)), texts, id_types, sexes, births, today, numbers, residents,
                           odd_ok, even_ok, max_len)
+
+
+def _digits_only(dates):
+    """Return canonical dates as YYYYMMDD (empty and missing ones as they are)."""
+    try:
+        joined = "|".join(dates)  # canonical dates hold no `|`: one replace for the whole column
+    except TypeError:  # a missing date (None) among them
+        joined = None
+    if joined is not None and joined.count("|") == len(dates) - 1:
+        return joined.replace("-", "").split("|")
+    return [d.replace("-", "") if d else d for d in dates]
 
 
 def _loop_suspects(indexes, texts, id_types, sexes, births, today, numbers, residents, odd_ok, even_ok, max_len):
