@@ -177,7 +177,8 @@ def data_records(rows, first_number, columns, kind, signoff, findings, name, cat
     reader = _RowReader(columns, kind, signoff, findings, name, catalogue)
     # Rows with no entry or only "" are dropped unseen (a Cell or a typed value, even 0, keeps its
     # row): a sheet whose last cell sits at row 1,048,576 must not cost a list per empty row.
-    kept = [(number, row) for number, row in enumerate(rows, first_number) if row.count("") != len(row)]
+    # any() settles nearly every row at its first cell; only rows of falsy entries are counted.
+    kept = [(number, row) for number, row in enumerate(rows, first_number) if any(row) or row.count("") != len(row)]
     at = [number for number, _ in kept]
     rows = [row for _, row in kept]
     del kept
