@@ -124,6 +124,10 @@ def tricky_files(registry, cat):
     for mode in (False, True):
         files.append((name, _xls([(DATA_SHEET, top + typed), (STAMP_SHEET, stamp)], date1904=mode, styles=styles)))
 
+    zero = [None] * len(kind.keys)
+    zero[col["staff_no"]] = 0  # a number 0 alone: a row of falsy values is still a row
+    files.append((name, _xls([(DATA_SHEET, top + people[:3] + [zero] + people[3:6]), (STAMP_SHEET, stamp)])))
+
     def boolean(sheet, r, c):
         sheet.row(r).set_cell_boolean(c, True)
 
