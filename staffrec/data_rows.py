@@ -92,7 +92,7 @@ class _RowReader:
     def may_be_signoff(self, line):
         """Tell cheaply whether a `|`-joined row may hold a sign-off label (False is certain)."""
         probe = self.signoff_probe
-        if probe is not None and not any(_may_hold(line, chars, pair) for chars, pair in probe):
+        if probe is not None and not any(all(c in line for c in chars) and _holds(line, pair) for chars, pair in probe):
             return False
         return SIGNOFF_CELL.search(line) is not None
 
@@ -148,17 +148,14 @@ class _RowReader:
         if self.signoff_probe is None:
             odd.update(range(count))
         for chars, pair in self.signoff_probe or ():
-            found = _holding(lines, chars)
-            if pair is not None:
-                found = [i for i in found if pair[0] in lines[i] or pair[1] in lines[i]]
-            odd.update(i for i in found if SIGNOFF_CELL.search(lines[i]))
+            odd.update(i for i in _holding(lines, chars) if _holds(lines[i], pair) and SIGNOFF_CELL.search(lines[i]))
         odd.update(_holding(lines, self.probe) if self.probe else range(count))
         return set(range(count)) - odd
 
 
-def _may_hold(line, chars, pair):
-    """Tell whether a line may hold the sign-off label of one probe entry (see signoff_probe)."""
-    return all(c in line for c in chars) and (pair is None or pair[0] in line or pair[1] in line)
+def _holds(line, pair):
+    """Tell whether a line holds one of a probe's pair of texts (see signoff_probe; no pair: True)."""
+    return pair is None or pair[0] in line or pair[1] in line
 
 
 def _holding(lines, chars):

@@ -297,13 +297,14 @@ def test_a_plain_clean_file_takes_the_screened_path(setting):
 
 def test_the_sign_off_pattern_catches_every_label_cell():
     """data_rows only sends rows its probe and SIGNOFF_CELL let through to is_signoff_row: they must miss no label cell."""
-    from staffrec.data_rows import _may_hold, _signoff_probe
+    from staffrec.data_rows import _RowReader
     from staffrec.layout import SIGNOFF_FIELDS
     from staffrec.signoff import SIGNOFF_CELL, signoff_key
     from staffrec.text import clean_spaces
 
-    probe = _signoff_probe(shipped_catalogue())
-    assert probe and all(pair for _, pair in probe)  # the pair test is in use
+    cat = shipped_catalogue()
+    reader = _RowReader({}, cat.kind("中小学"), {}, [], "x.xls", cat)
+    assert reader.signoff_probe and all(pair for _, pair in reader.signoff_probe)  # the pair test is in use
 
     rng = random.Random(3)
     pieces = [" ", "\u3000", "\u00a0", "*", "＊", "：", ":", "张三", "人", "|", "\t", "员", "1"]
@@ -320,7 +321,7 @@ def test_the_sign_off_pattern_catches_every_label_cell():
             others = ["乌云", "", "1-男"]
             line = "|".join(others[: rng.randrange(3)] + [cleaned] + others[: rng.randrange(3)])
             assert SIGNOFF_CELL.search(line), text
-            assert any(_may_hold(line, chars, pair) for chars, pair in probe), text
+            assert reader.may_be_signoff(line), text
     assert checked > 1000
 
 
