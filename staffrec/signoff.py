@@ -24,6 +24,8 @@ def signoff_key(text):
     return _LABELS.get(header_key(_split(text)[0]))
 
 
+# The labels as header_key folds them (what signoff_key compares).
+_FOLDED_LABELS = tuple(header_key(label) for _, label in SIGNOFF_FIELDS)
 # Every label starts with one of these characters; testing it first keeps the row scan cheap.
 _FIRST_CHARS = frozenset(label[0] for _, label in SIGNOFF_FIELDS)
 
@@ -42,10 +44,9 @@ def _label_cell_pattern():
     most a space between them, then a colon or the cell's end. Labels using characters that
     full-width folding could produce get no pattern (SIGNOFF_HINT serves then).
     """
-    folded = [header_key(label) for _, label in SIGNOFF_FIELDS]
-    if not all(label and all(0x7F < ord(c) < 0xFF01 or ord(c) > 0xFF5E for c in label) for label in folded):
+    if not all(label and all(0x7F < ord(c) < 0xFF01 or ord(c) > 0xFF5E for c in label) for label in _FOLDED_LABELS):
         return None
-    labels = "|".join(" ?".join(map(re.escape, label)) for label in folded)
+    labels = "|".join(" ?".join(map(re.escape, label)) for label in _FOLDED_LABELS)
     return re.compile(r"(?:^|\|)[*＊ ]*(?:" + labels + r") ?(?:[:：]|\||$)")
 
 
@@ -53,10 +54,7 @@ def _label_cell_pattern():
 SIGNOFF_CELL = _label_cell_pattern() or SIGNOFF_HINT
 # header_key only drops spaces and `*` and maps full-width ASCII to ASCII: every other character of
 # a folded label must appear as it is in a cell naming it.
-_LABEL_CHARS = tuple(
-    tuple(c for c in header_key(label) if ord(c) > 0x7E) for _, label in SIGNOFF_FIELDS
-)
-_FOLDED_LABELS = tuple(header_key(label) for _, label in SIGNOFF_FIELDS)
+_LABEL_CHARS = tuple(tuple(c for c in label if ord(c) > 0x7E) for label in _FOLDED_LABELS)
 
 
 def signoff_probe(vocabulary):

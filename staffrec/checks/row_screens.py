@@ -122,7 +122,6 @@ def work_date_suspects(columns):
     births, works = columns.canonical("birth_date"), columns.canonical("work_start")
     has_work = "work_start" in columns.position
     later = [columns.canonical(k) for k in ("school_start", "sped_start") if k in columns.position and has_work]
-    later = (later + [[None] * columns.size] * 2)[:2]
     # The earliest canonical year-month a work start may have: birth month + working age in years;
     # _LAST when no work start can do (every one is then suspect), "" when there is no birth date.
     months = [birth[:7] if birth else "" for birth in births]
