@@ -10,8 +10,9 @@ DEMO   ?= demo
 
 install: $(STAMP)
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml staffrec/_biff.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	tools/install-build-packages $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)

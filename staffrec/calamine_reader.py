@@ -5,7 +5,7 @@ cells come back empty, a date serial below 1 as a time of day, which number form
 date is its own guess, and it decodes .xlsx _xHHHH_ escapes that openpyxl keeps. So it is used
 only where that cannot matter: BIFF8 workbooks without error cells, .xlsx without error cells,
 escapes or phonetic runs, and sheets whose cells read are all text. Anything else
-(`NeedsFallback`, raised while a sheet is read, or None from `read_fast`) is read by the exact
+(`NeedsFallback`, raised while a sheet is read, or None from `read_calamine`) is read by the exact
 reader (xlrd or openpyxl) instead, from the start.
 """
 
@@ -109,7 +109,7 @@ class NeedsFallback(Exception):
     """calamine cannot tell this workbook's cells as staffrec needs; read it with the exact reader."""
 
 
-def _biff8_stream(data):
+def biff8_stream(data):
     """Return the BIFF8 Workbook stream of an .xls, or None (BIFF5 and damaged files go to xlrd).
 
     The compound file is opened by xlrd's own code, so a container xlrd calls corrupt (a sector
@@ -192,7 +192,7 @@ def _biff_fits(stream):
 
 def _xls_cells_ok(data):
     """Tell whether an .xls is BIFF8, fits calamine's memory and has no error cell it would read as empty."""
-    stream = _biff8_stream(data)
+    stream = biff8_stream(data)
     try:
         if stream is None or not _biff_fits(stream):
             return False
@@ -307,12 +307,12 @@ class _Sheet:
 
     def cells(self):
         """Yield each row as a tuple of Cells (one Cell per distinct text: they are immutable)."""
-        made = _Cells()
+        made = TextCells()
         for row in self._load():
             yield tuple(map(made.__getitem__, row))
 
 
-class _Cells(dict):
+class TextCells(dict):
     """The Cell of each text met so far; other types need the exact reader (see _cell)."""
 
     def __missing__(self, raw):
@@ -321,7 +321,7 @@ class _Cells(dict):
         return cell
 
 
-def read_fast(fmt, data):
+def read_calamine(fmt, data):
     """Return a WorkbookSource read by calamine, or None when this file must go to the exact reader."""
     if python_calamine is None or fmt not in ("xls", "xlsx"):
         return None

@@ -7,7 +7,8 @@ from pathlib import PurePath, PureWindowsPath
 from . import read_findings as found
 from .catalogue import catalogue as default_catalogue
 from .collector import collector_paused
-from .calamine_reader import NeedsFallback, read_fast
+from .calamine_reader import NeedsFallback
+from .fast_read import read_fast
 from .cells import entry_of
 from .errors import SchoolIdError, WorkbookReadError
 from .identity import SchoolId
@@ -182,8 +183,9 @@ def _identity(stamp, name, catalogue):
 def open_template(source, name=None, catalogue=None):
     """Read a template from a path, bytes or binary file; problems become findings, never exceptions.
 
-    calamine reads the file when it can tell every cell exactly; otherwise, or as soon as it meets
-    a cell it cannot (`NeedsFallback`), xlrd or openpyxl read it from the start.
+    A fast reader (staffrec's compiled .xls text reader, then calamine: see fast_read) reads the
+    file when it can tell every cell exactly; otherwise, or as soon as it meets a cell it cannot
+    (`NeedsFallback`), xlrd or openpyxl read it from the start.
     """
     catalogue = catalogue or default_catalogue()
     data, name = read_source(source, name)
@@ -193,7 +195,7 @@ def open_template(source, name=None, catalogue=None):
 
 
 def _read(data, name, catalogue):
-    """Parse the bytes, with calamine when it can tell every cell exactly, and build the Template."""
+    """Parse the bytes, with a fast reader when one can tell every cell exactly, and build the Template."""
     fmt, sniffed = _sniff_book(data, name)
     if fmt is not None:
         book = read_fast(fmt, data)

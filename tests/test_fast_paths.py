@@ -1,9 +1,10 @@
 """The fast paths give exactly what the plain ones give.
 
-- Reading: calamine (staffrec.calamine_reader) against xlrd/openpyxl on every file of the corpus
-  (fixtures of other programs, every kind's template in both formats, bench data with defects,
-  workbooks built to hit each difference, truncated files): the same template, cell for cell, and
-  the same report.
+- Reading: each fast reader (staffrec's compiled BIFF8 text reader before calamine, as
+  staffrec.fast_read picks them, and calamine alone) against xlrd/openpyxl on every file of the
+  corpus (fixtures of other programs, every kind's template in both formats, bench data with
+  defects, workbooks built to hit each difference, truncated files): the same template, cell for
+  cell, and the same report.
 - Checking: the column engine (staffrec.checks.engine) against the row-by-row loop on the same
   corpus and on thousands of random rows with values of every form.
 """
@@ -16,7 +17,9 @@ import pytest
 import staffrec.reader as reader_module
 from fast_corpus import bench_files, fixture_files, id_of, template_files, tricky_files
 from staffrec import open_template
-from staffrec.calamine_reader import NeedsFallback, read_fast
+from staffrec import biff_text
+from staffrec.calamine_reader import NeedsFallback, read_calamine
+from staffrec.fast_read import read_fast
 from staffrec.catalogue import catalogue as shipped_catalogue
 from staffrec.cells import Cell, CellKind, make_cell
 from staffrec.checks import engine, validate
@@ -30,6 +33,8 @@ from staffrec.template import Template
 from conftest import REGISTRY_CSV
 
 DAY = datetime.date(2026, 9, 15)
+# Each fast reader and how many corpus files it must read for its comparisons to prove anything.
+FAST_READERS = {"compiled, then calamine": (read_fast, 40), "calamine alone": (read_calamine, 40)}
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +61,10 @@ def exact_template(data, name, monkeypatch):
         return open_template(data, name=name)
 
 
-def fast_template(data, name, cat):
-    """Read with calamine only; None when the file goes to the exact reader."""
+def fast_template(data, name, cat, read=read_fast):
+    """Read with a fast reader only; None when the file goes to the exact reader."""
     fmt, findings = reader_module._sniff_book(data, name)
-    book = read_fast(fmt, data) if fmt else None
+    book = read(fmt, data) if fmt else None
     if book is None:
         return None
     try:
@@ -84,19 +89,21 @@ def report(template, registry):
     return validate(template, registry=registry, today=DAY, limit=10**6).to_dict()
 
 
-def test_calamine_and_the_exact_readers_give_the_same_templates(corpus, setting, monkeypatch):
+@pytest.mark.parametrize("reader", sorted(FAST_READERS))
+def test_the_fast_and_the_exact_readers_give_the_same_templates(reader, corpus, setting, monkeypatch):
     cat, registry = setting
+    read, least = FAST_READERS[reader]
     fast_used = 0
     for name, data in corpus:
         exact = exact_template(data, name, monkeypatch)
-        fast = fast_template(data, name, cat)
+        fast = fast_template(data, name, cat, read)
         if fast is not None:
             fast_used += 1
             assert snapshot(fast) == snapshot(exact), name
             assert report(fast, registry) == report(exact, registry), name
         assert snapshot(open_template(data, name=name)) == snapshot(exact), name
-    # Most of the corpus must really have been read by calamine, or this proves nothing.
-    assert fast_used >= 40
+    # Most of the corpus must really have been read by this reader, or this proves nothing.
+    assert fast_used >= least
 
 
 def test_large_sheets_read_row_by_row_give_the_same_templates(corpus, setting, monkeypatch):
@@ -106,23 +113,25 @@ def test_large_sheets_read_row_by_row_give_the_same_templates(corpus, setting, m
     cat, _ = setting
     monkeypatch.setattr(calamine_reader, "LARGE_SHEET", 1)
     for name, data in corpus:
-        fast = fast_template(data, name, cat)
+        fast = fast_template(data, name, cat, read_calamine)
         if fast is not None:
             assert snapshot(fast) == snapshot(exact_template(data, name, monkeypatch)), name
 
 
-def test_calamine_text_cells_are_the_exact_readers_cells(corpus):
-    """Sheet by sheet: names, visibility and every row calamine gives as texts."""
+@pytest.mark.parametrize("reader", sorted(FAST_READERS))
+def test_the_fast_readers_text_cells_are_the_exact_readers_cells(reader, corpus):
+    """Sheet by sheet: names, visibility and every row a fast reader gives as texts."""
+    read, _ = FAST_READERS[reader]
     checked = 0
     for name, data in corpus:
         fmt = sniff(data).format
-        fast = read_fast(fmt, data) if fmt in reader_module.READERS else None
+        fast = read(fmt, data) if fmt in reader_module.READERS else None
         if fast is None:
             continue
         try:
             exact = reader_module.READERS[fmt](data)
         except WorkbookReadError:
-            pytest.fail(f"{name}: calamine reads what the exact reader calls damaged")
+            pytest.fail(f"{name}: {reader} reads what the exact reader calls damaged")
         assert [(s.name, s.hidden) for s in fast.sheets] == [(s.name, s.hidden) for s in exact.sheets], name
         for fast_sheet, exact_sheet in zip(fast.sheets, exact.sheets):
             try:
@@ -140,7 +149,9 @@ def test_calamine_text_cells_are_the_exact_readers_cells(corpus):
     assert checked > 1000
 
 
-def test_error_cells_always_go_to_the_exact_reader(corpus):
+@pytest.mark.parametrize("reader", sorted(FAST_READERS))
+def test_error_cells_always_go_to_the_exact_reader(reader, corpus):
+    read, _ = FAST_READERS[reader]
     for name, data in corpus:
         fmt = sniff(data).format
         if fmt not in reader_module.READERS:
@@ -151,7 +162,7 @@ def test_error_cells_always_go_to_the_exact_reader(corpus):
         except WorkbookReadError:
             continue
         if has_error and any(c.kind is CellKind.ERROR for s in exact.sheets for r in s.rows() for c in r):
-            assert read_fast(fmt, data) is None, name
+            assert read(fmt, data) is None, name
 
 
 def by_row(template, registry, monkeypatch):

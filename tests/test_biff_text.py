@@ -1,0 +1,282 @@
+"""staffrec's compiled BIFF8 text reader (staffrec/_biff.c, staffrec/biff_text.py) reads texts exactly as xlrd.
+
+Workbook streams are built here record by record; xlrd reads a bare BIFF stream as it reads the
+Workbook stream of an .xls, so each case is compared with xlrd on the very same bytes. Whatever
+the compiled reader does not take (None) goes to calamine and xlrd; it must never crash, read
+outside the stream or take a file xlrd reads differently.
+"""
+
+import random
+import struct
+
+import pytest
+import xlrd
+
+from fast_corpus import fixture_files, template_files, tricky_files
+import staffrec.reader
+from staffrec import biff_text, open_template
+from staffrec.calamine_reader import MAX_FAST_COLUMNS, biff8_stream
+from staffrec.catalogue import catalogue as shipped_catalogue
+from staffrec.registry import parse_registry
+
+from conftest import REGISTRY_CSV
+
+_biff = biff_text._biff
+EOF = b"\x0a\x00\x00\x00"
+
+
+def record(rtype, payload):
+    return struct.pack("<HH", rtype, len(payload)) + payload
+
+
+def bof(kind):
+    return record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0, 0, 0, 0))
+
+
+def text(value, wide=False):
+    """An SST entry: character count, flags, then Latin-1 or UTF-16LE characters."""
+    return struct.pack("<HB", len(value), int(wide)) + value.encode("utf-16-le" if wide else "latin-1")
+
+
+def sst(entries, count=None, continues=()):
+    """An SST record holding `entries` (bytes), then a CONTINUE record per bytes in `continues`."""
+    count = len(entries) if count is None else count
+    return record(0x00FC, struct.pack("<ii", count, count) + b"".join(entries)) + b"".join(record(0x003C, c) for c in continues)
+
+
+def labelsst(row, col, index):
+    return record(0x00FD, struct.pack("<HHHi", row, col, 15, index))
+
+
+def label(row, col, value):
+    return record(0x0204, struct.pack("<HHH", row, col, 15) + text(value))
+
+
+def boundsheet(offset, name, visibility=0, kind=0):
+    return record(0x0085, struct.pack("<iBB", offset, visibility, kind) + struct.pack("<BB", len(name), 0) + name.encode("latin-1"))
+
+
+def workbook(shared, sheets, globals_extra=b""):
+    """A BIFF8 stream: globals (sheets, `shared` SST records), then each (name, visibility, body)."""
+
+    def head(offsets):
+        names = b"".join(boundsheet(o, n, v) for o, (n, v, _) in zip(offsets, sheets))
+        return bof(5) + globals_extra + names + shared + EOF
+
+    bodies = [bof(0x10) + body + EOF for _, _, body in sheets]
+    offsets, pos = [], len(head([0] * len(sheets)))
+    for body in bodies:
+        offsets.append(pos)
+        pos += len(body)
+    return head(offsets) + b"".join(bodies)
+
+
+def compiled(stream):
+    """Return [(name, hidden, rows)] as the compiled reader gives them, or None when it declines."""
+    parsed = _biff.parse(stream, MAX_FAST_COLUMNS)
+    if parsed is None:
+        return None
+    strings, sheets = parsed
+    return [(name, visibility != 0, _biff.rows(strings, cells)) for name, visibility, cells in sheets]
+
+
+def by_xlrd(stream):
+    """Return [(name, hidden, rows)] as xlrd reads them (texts only, "" elsewhere), or None when xlrd fails."""
+    try:
+        book = xlrd.open_workbook(file_contents=stream, ragged_rows=True, logfile=open("/dev/null", "w"))
+    except Exception:  # noqa: BLE001 - any failure means "xlrd cannot read it"
+        return None
+    return [
+        (s.name, s.visibility != 0, [[v if t == xlrd.XL_CELL_TEXT else "" for t, v in zip(s.row_types(r), s.row_values(r))] for r in range(s.nrows)])
+        for s in book.sheets()
+    ]
+
+
+def same_texts(ours, theirs):
+    """Tell whether two [(name, hidden, rows)] hold the same texts, empty cells and rows aside."""
+
+    def trimmed(rows):
+        cut = [list(row) for row in rows]
+        for row in cut:
+            while row and row[-1] == "":
+                row.pop()
+        while cut and not cut[-1]:
+            cut.pop()
+        return cut
+
+    return [(n, h, trimmed(r)) for n, h, r in ours] == [(n, h, trimmed(r)) for n, h, r in theirs]
+
+
+def test_the_compiled_reader_is_built():
+    """setup.py builds it (optional there, so that an install without a C compiler still works)."""
+    assert _biff is not None, "staffrec._biff was not built: run `make install` with gcc and the Python headers"
+
+
+def test_texts_split_across_continue_records_are_read_as_xlrd_reads_them():
+    # A string starting compressed in the SST and going on as UTF-16 in a CONTINUE (which
+    # restates the flags), a rich-text string whose runs start a CONTINUE, a string with a
+    # phonetic block reaching into the next CONTINUE, and an empty string.
+    first = struct.pack("<HB", 5, 0) + b"ab"
+    second = b"\x01" + "中文字".encode("utf-16-le")
+    rich = struct.pack("<HBH", 2, 0x08, 2) + b"xy"
+    runs = struct.pack("<HHHH", 0, 1, 1, 2)
+    phonetic = struct.pack("<HBi", 1, 0x04, 6) + b"p" + b"\x00" * 4
+    rest = b"\x00\x00" + text("") + text("末", wide=True)
+    shared = sst([first], count=5, continues=[second + rich, runs + phonetic, rest])
+    body = b"".join(labelsst(r, 0, r) for r in range(5))
+    stream = workbook(shared, [("S", 0, body)])
+    ours = compiled(stream)
+    assert ours == [("S", False, [["ab中文字"], ["xy"], ["p"], [""], ["末"]])]
+    assert same_texts(ours, by_xlrd(stream))
+
+
+def test_an_odd_byte_at_a_records_end_is_dropped_as_xlrd_drops_it():
+    wide = struct.pack("<HB", 2, 1) + "甲".encode("utf-16-le") + b"\x99"  # one character, then a stray byte
+    stream = workbook(sst([wide], count=1, continues=[b"\x01" + "乙".encode("utf-16-le")]), [("S", 0, labelsst(0, 0, 0))])
+    assert compiled(stream) == [("S", False, [["甲乙"]])]
+    assert same_texts(compiled(stream), by_xlrd(stream))
+
+
+def test_label_records_hidden_sheets_and_the_last_of_two_cells_in_one_place():
+    shared = sst([text("one"), text("two")])
+    body = labelsst(1, 2, 0) + labelsst(1, 2, 1) + label(3, 0, "own")
+    stream = workbook(shared, [("A", 0, body), ("B", 1, labelsst(0, 0, 0))])
+    ours = compiled(stream)
+    assert ours == [("A", False, [[], ["", "", "two"], [], ["own", "", ""]]), ("B", True, [["one"]])]
+    assert same_texts(ours, by_xlrd(stream))
+
+
+def test_an_embedded_chart_is_skipped_as_xlrd_skips_it():
+    chart = bof(0x20) + labelsst(0, 0, 1) + EOF
+    stream = workbook(sst([text("kept"), text("chart")]), [("S", 0, labelsst(0, 0, 0) + chart + labelsst(1, 0, 0))])
+    assert compiled(stream) == [("S", False, [["kept"], ["kept"]])]
+    assert same_texts(compiled(stream), by_xlrd(stream))
+
+
+def test_rows_share_each_shared_string():
+    stream = workbook(sst([text("同", wide=True)]), [("S", 0, labelsst(0, 0, 0) + labelsst(1, 0, 0))])
+    rows = compiled(stream)[0][2]
+    assert rows[0][0] is rows[1][0]
+
+
+@pytest.mark.parametrize(
+    "case, body",
+    [
+        ("number", record(0x0203, struct.pack("<HHHd", 0, 0, 15, 1.5))),
+        ("rk", record(0x027E, struct.pack("<HHHi", 0, 0, 15, 2))),
+        ("formula", record(0x0006, struct.pack("<HHH8sHI", 0, 0, 15, b"\x00" * 8, 0, 0) + b"\x00\x00")),
+        ("boolean or error", record(0x0205, struct.pack("<HHHBB", 0, 0, 15, 7, 1))),
+        ("text right of the fast columns", labelsst(0, MAX_FAST_COLUMNS, 0)),
+        ("shared string past the table", labelsst(0, 0, 1)),
+        ("negative shared string index", labelsst(0, 0, -1)),
+        ("LABELSST of 11 bytes", record(0x00FD, struct.pack("<HHHiB", 0, 0, 15, 0, 0))),
+        ("short DIMENSIONS", record(0x0200, b"\x00" * 6)),
+        ("record running past the stream", struct.pack("<HH", 0x00FD, 500)),
+    ],
+)
+def test_what_the_compiled_reader_cannot_tell_exactly_is_declined(case, body):
+    stream = workbook(sst([text("x")]), [("S", 0, body)])
+    assert compiled(stream) is None, case
+
+
+def test_encrypted_and_odd_globals_are_declined():
+    plain = workbook(sst([text("x")]), [("S", 0, labelsst(0, 0, 0))])
+    assert compiled(plain) is not None
+    assert compiled(workbook(sst([text("x")]), [("S", 0, b"")], globals_extra=record(0x002F, b"\x00" * 6))) is None
+    assert compiled(plain.replace(bof(5), bof(0x10), 1)) is None  # not workbook globals
+    assert compiled(workbook(sst([text("x")], count=10**6), [("S", 0, b"")])) is None  # count beyond the table
+    assert compiled(workbook(sst([text("x")], count=2), [("S", 0, b"")])) is None  # fewer strings than counted
+    assert compiled(workbook(sst([text("x")]) + sst([text("y")]), [("S", 0, b"")])) is None  # two tables
+    lone = struct.pack("<HB", 1, 1) + b"\x00\xd8"  # an unpaired surrogate: xlrd's decoder fails
+    assert compiled(workbook(sst([lone], count=1), [("S", 0, labelsst(0, 0, 0))])) is None
+
+
+def test_sheets_sharing_bytes_are_declined():
+    stream = workbook(sst([text("x")]), [("A", 0, labelsst(0, 0, 0)), ("B", 0, labelsst(0, 0, 0))])
+    second = stream.index(bof(0x10), stream.index(bof(0x10)) + 1)
+    first = stream.index(bof(0x10))
+    twice = stream.replace(struct.pack("<i", second), struct.pack("<i", first), 1)
+    assert compiled(stream) is not None and compiled(twice) is None
+
+
+def test_every_cut_of_a_stream_is_declined_without_reading_past_it():
+    stream = workbook(sst([text("ab"), text("中", wide=True)]), [("S", 0, labelsst(0, 0, 0) + label(1, 1, "c"))])
+    for size in range(len(stream)):
+        assert compiled(stream[:size]) is None, size
+    assert compiled(stream) is not None
+
+
+def test_open_template_reads_a_filled_template_with_the_compiled_reader(monkeypatch):
+    cat = shipped_catalogue()
+    files = template_files(parse_registry(REGISTRY_CSV, catalogue=cat), cat)
+    name, data = [f for f in files if f[0].endswith(".xls")][1]  # the first kind's, filled
+    exact = open_template(data, name=name)
+    assert len(exact.records) == 30
+    calls = []
+
+    class Spy:
+        rows = staticmethod(_biff.rows)
+
+        @staticmethod
+        def parse(*args):
+            calls.append(args)
+            return _biff.parse(*args)
+
+    monkeypatch.setattr(biff_text, "_biff", Spy)
+    template = open_template(data, name=name)
+    assert len(calls) == 1 and template.records == exact.records
+    # Nothing else read it: with calamine and xlrd unable to, the file still reads.
+    monkeypatch.setattr("staffrec.fast_read.read_calamine", lambda fmt, data: pytest.fail("calamine asked"))
+    monkeypatch.setitem(staffrec.reader.READERS, "xls", lambda data: pytest.fail("xlrd asked"))
+    assert open_template(data, name=name).records == exact.records
+
+
+@pytest.fixture(scope="module")
+def corpus_streams():
+    cat = shipped_catalogue()
+    registry = parse_registry(REGISTRY_CSV, catalogue=cat)
+    files = fixture_files() + template_files(registry, cat) + tricky_files(registry, cat)
+    streams = [(name, biff8_stream(data)) for name, data in files if name.lower().endswith(".xls")]
+    return [(name, stream) for name, stream in streams if stream is not None]
+
+
+def test_the_corpus_reads_as_xlrd_reads_it(corpus_streams):
+    taken = 0
+    for name, stream in corpus_streams:
+        ours = compiled(stream)
+        if ours is None:
+            continue
+        theirs = by_xlrd(stream)
+        assert theirs is not None, f"{name}: taken, but xlrd cannot read it"
+        assert same_texts(ours, theirs), name
+        taken += 1
+    assert taken >= 20, taken  # every kind's template and the text-only fixtures of other programs
+
+
+def test_damaged_streams_never_crash_and_what_is_taken_reads_as_xlrd_reads_it(corpus_streams):
+    """Seeded byte flips, cuts and splices of real streams: None, or xlrd's texts where xlrd reads it."""
+    rng = random.Random(20261129)
+    sources = [stream for _, stream in corpus_streams if compiled(stream) is not None and len(stream) < 200_000]
+    assert sources
+    taken = disagreed = 0
+    for _ in range(1500):
+        stream = bytearray(rng.choice(sources))
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(stream))
+            action = rng.random()
+            if action < 0.7:
+                stream[at] = rng.randrange(256)
+            elif action < 0.85:
+                del stream[at : at + rng.randint(1, 64)]
+            else:
+                stream[at:at] = rng.randbytes(rng.randint(1, 16))
+        stream = bytes(stream)
+        ours = compiled(stream)
+        if ours is None:
+            continue
+        taken += 1
+        theirs = by_xlrd(stream)
+        # xlrd checks records the compiled reader steps over (fonts, formats, ...), as calamine does.
+        if theirs is not None and not same_texts(ours, theirs):
+            disagreed += 1
+    assert taken > 100 and disagreed == 0, (taken, disagreed)
