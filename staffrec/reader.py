@@ -116,8 +116,10 @@ def _read_stamp(book):
         return None
     stamp = {}
     for row in itertools.islice(sheet.rows(), 20):
-        if len(row) >= 2 and row[0].text in _STAMP_LABELS:
-            stamp[_STAMP_LABELS[row[0].text]] = row[1].text
+        if row and row[0].text in _STAMP_LABELS:
+            # A row without its value cell reads as one whose value is empty: readers that pad rows
+            # to the sheet's width (calamine, the compiled one) and xlrd's ragged rows agree.
+            stamp[_STAMP_LABELS[row[0].text]] = row[1].text if len(row) >= 2 else ""
     return stamp if stamp.get("mark") == STAMP_MARK else None
 
 

@@ -140,6 +140,10 @@ def tricky_files(registry, cat):
         files.append((name, _xls([(DATA_SHEET, top + odd), (STAMP_SHEET, stamp)])))
     error_elsewhere = [list(r) for r in stamp] + [[error]]
     files.append((name, _xls([(DATA_SHEET, top + people), (STAMP_SHEET, error_elsewhere)])))
+    # A stamp label repeated without its value cell, in a sheet another row makes wider: calamine
+    # and the compiled reader give rows padded to the sheet's width, xlrd gives them ragged.
+    relabelled = [list(r) for r in stamp] + [[stamp[0][0]], ["", "", "宽"]]
+    files.append((name, _xls([(DATA_SHEET, top + people), (STAMP_SHEET, relabelled)])))
     hidden_data = _xls([(DATA_SHEET, top + people), (STAMP_SHEET, stamp), ("隐藏", [["x"]])], hidden=("隐藏",))
     files.append((name, hidden_data))
     files.append((name, _xls([("Sheet1", [["a", "b"], ["c"]]), ("Sheet2", top + people)])))
