@@ -15,6 +15,7 @@ $(STAMP): setup.cfg setup.py pyproject.toml staffrec/_biff.c
 	tools/install-build-packages $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@$(BIN)/python -c 'import staffrec._biff' 2>/dev/null || echo "staffrec: warning: the compiled .xls reader was not built (see tools/install-build-packages); .xls files are read more slowly" >&2
 	touch $(STAMP)
 
 system-packages:
@@ -43,4 +44,4 @@ demo: install
 	$(BIN)/python -m portal.demo --out $(DEMO)
 
 clean:
-	rm -rf $(VENV) $(DEMO) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(DEMO) *.egg-info .pytest_cache build staffrec/*.so

@@ -15,24 +15,40 @@
 #include <stdint.h>
 #include <string.h>
 
+#define R_DIMENSIONS2 0x0000
 #define R_FORMULA 0x0006
 #define R_EOF 0x000A
+#define R_NOTE 0x001C
+#define R_DATEMODE 0x0022
 #define R_FILEPASS 0x002F
+#define R_PANE 0x0041
+#define R_CODEPAGE 0x0042
+#define R_DEFCOLWIDTH 0x0055
+#define R_OBJ 0x005D
 #define R_CONTINUE 0x003C
 #define R_BOUNDSHEET 0x0085
+#define R_COUNTRY 0x008C
+#define R_SHEETSOFFSET 0x008E
+#define R_SHEETHDR 0x008F
+#define R_STANDARDWIDTH 0x0099
+#define R_SCL 0x00A0
 #define R_MULRK 0x00BD
 #define R_SST 0x00FC
 #define R_LABELSST 0x00FD
 #define R_RSTRING 0x00D6
+#define R_LABELRANGES 0x015F
+#define R_TXO 0x01B6
 #define R_DIMENSIONS 0x0200
 #define R_NUMBER 0x0203
 #define R_LABEL 0x0204
 #define R_BOOLERR 0x0205
 #define R_FORMULA3 0x0206
 #define R_STRING 0x0207
+#define R_ARRAY 0x0221
 #define R_RK 0x027E
 #define R_FORMULA4 0x0406
 #define R_WINDOW2 0x023E
+#define R_SHRFMLA 0x04BC
 #define R_BOF 0x0809
 
 #define MAX_SHEETS 256
@@ -103,7 +119,7 @@ static int read_sst(Piece *pieces, Py_ssize_t npieces, PyObject *strings, Py_ssi
     const unsigned char *data = pieces[0].data;
     Py_ssize_t datalen = pieces[0].len;
     for (Py_ssize_t i = 0; i < count; i++) {
-        if (pos + 3 > datalen)
+        if (pos > datalen - 3)
             return 1;
         unsigned nchars = rd16(data + pos);
         unsigned options = data[pos + 2];
@@ -111,13 +127,13 @@ static int read_sst(Piece *pieces, Py_ssize_t npieces, PyObject *strings, Py_ssi
         unsigned runs = 0;
         int32_t extra = 0;
         if (options & 0x08) {
-            if (pos + 2 > datalen)
+            if (pos > datalen - 2)
                 return 1;
             runs = rd16(data + pos);
             pos += 2;
         }
         if (options & 0x04) {
-            if (pos + 4 > datalen)
+            if (pos > datalen - 4)
                 return 1;
             extra = (int32_t)rd32(data + pos);
             pos += 4;
@@ -162,11 +178,15 @@ static int read_sst(Piece *pieces, Py_ssize_t npieces, PyObject *strings, Py_ssi
                 }
                 data = pieces[k].data, datalen = pieces[k].len, pos = 0;
             }
-            if (pos + 4 > datalen) {
+            if (pos > datalen - 4) {
                 Py_DECREF(text);
                 return 1;
             }
             pos += 4;
+        }
+        if ((Py_ssize_t)extra > PY_SSIZE_T_MAX - pos) {
+            Py_DECREF(text);
+            return 1;
         }
         pos += extra;
         if (pos >= datalen) {
@@ -212,6 +232,35 @@ static PyObject *unicode_string(const unsigned char *data, Py_ssize_t len, Py_ss
     return text;
 }
 
+/* xlrd's getbof takes a BOF record of 4 to 20 bytes only. */
+static inline int bof_length_ok(unsigned len) { return len >= 4 && len <= 20; }
+
+/* Tell whether a COUNTRY record may follow the ones before it: xlrd asserts they all agree. */
+static int country_ok(const unsigned char *data, unsigned len, uint32_t *countries)
+{
+    if (len < 4)
+        return 0;
+    uint32_t value = rd32(data);
+    if (*countries != 0 && *countries != value)
+        return 0;
+    *countries = value;
+    return 1;
+}
+
+/* Tell whether xlrd's derive_encoding takes this code page (it raises for a cpNNN Python lacks). */
+static int codepage_ok(unsigned codepage)
+{
+    static const unsigned mapped[] = {1200, 10000, 10006, 10007, 10029, 10079, 10081, 32768, 32769};
+    for (size_t i = 0; i < sizeof mapped / sizeof *mapped; i++)
+        if (codepage == mapped[i])
+            return 1;
+    if (codepage < 300 || codepage > 1999)
+        return 1; /* BIFF8: xlrd falls back to UTF-16LE */
+    char name[16];
+    snprintf(name, sizeof name, "cp%u", codepage);
+    return PyCodec_KnownEncoding(name);
+}
+
 typedef struct {
     Py_ssize_t offset;
     PyObject *name;
@@ -227,20 +276,21 @@ static void free_entries(SheetEntry *entries, Py_ssize_t count)
 
 /* Read one worksheet substream into cells; return its end, 0 to decline, -1 on an exception. */
 static Py_ssize_t read_sheet(const unsigned char *s, Py_ssize_t size, Py_ssize_t pos, PyObject *strings,
-                             Py_ssize_t nshared, unsigned max_columns, Buffer *cells)
+                             Py_ssize_t nshared, unsigned max_columns, Buffer *cells, uint32_t *countries)
 {
-    if (pos < 0 || pos + 8 > size || rd16(s + pos) != R_BOF || rd16(s + pos + 2) < 4)
+    if (pos < 0 || pos > size - 8 || rd16(s + pos) != R_BOF || !bof_length_ok(rd16(s + pos + 2)))
         return 0;
     if (rd16(s + pos + 4) != 0x0600 || rd16(s + pos + 6) != 0x0010)
         return 0; /* not a BIFF8 worksheet */
     pos += 4 + rd16(s + pos + 2);
     int embedded = 0; /* inside an embedded BOF ... EOF (a chart), which xlrd skips */
+    int objects = 0;  /* OBJ records met: xlrd fails on a TXO before the sheet's first OBJ */
     for (;;) {
-        if (pos + 4 > size)
+        if (pos > size - 4)
             return 0;
         unsigned type = rd16(s + pos), len = rd16(s + pos + 2);
         const unsigned char *data = s + pos + 4;
-        if (pos + 4 + (Py_ssize_t)len > size)
+        if ((Py_ssize_t)len > size - 4 - pos)
             return 0;
         pos += 4 + len;
         if (embedded) {
@@ -266,7 +316,7 @@ static Py_ssize_t read_sheet(const unsigned char *s, Py_ssize_t size, Py_ssize_t
             if (text == NULL)
                 return 0;
             Py_ssize_t index = PyList_GET_SIZE(strings);
-            int failed = index > (Py_ssize_t)UINT32_MAX || PyList_Append(strings, text) < 0;
+            int failed = (size_t)index > UINT32_MAX || PyList_Append(strings, text) < 0;
             Py_DECREF(text);
             if (failed || buffer_add(cells, rd16(data), rd16(data + 2), (uint32_t)index) < 0)
                 return -1;
@@ -282,14 +332,45 @@ static Py_ssize_t read_sheet(const unsigned char *s, Py_ssize_t size, Py_ssize_t
         case R_MULRK:
         case R_BOOLERR:
         case R_RSTRING:
+        case R_ARRAY:
+        case R_SHRFMLA:
+        case R_LABELRANGES:
             return 0;
-        /* Records xlrd unpacks whatever it is asked for: as short as xlrd cannot read them, declined. */
+        /* Records xlrd reads whatever it is asked for: any xlrd cannot read or that changes what it
+         * keeps, declined. Records it reads only with formatting_info, or in handlers that read no
+         * cell (hyperlinks, comments, drawings), are stepped over, as calamine does. */
         case R_DIMENSIONS:
-            if (len != 0 && len < 12)
+        case R_DIMENSIONS2:
+            /* xlrd starts its row count again at each DIMENSIONS: after a cell, rows may be dropped. */
+            if (len != 0 && (len < 12 || cells->len > 0))
                 return 0;
             break;
         case R_WINDOW2:
             if (len < 14)
+                return 0;
+            break;
+        case R_DEFCOLWIDTH:
+        case R_STANDARDWIDTH:
+            if (len < 2)
+                return 0;
+            break;
+        case R_SCL:
+            if (len != 4)
+                return 0;
+            break;
+        case R_PANE:
+            if (len < 9)
+                return 0;
+            break;
+        case R_COUNTRY:
+            if (!country_ok(data, len, countries))
+                return 0;
+            break;
+        case R_OBJ:
+            objects = 1;
+            break;
+        case R_TXO:
+            if (!objects)
                 return 0;
             break;
         case 0x0009:
@@ -345,8 +426,9 @@ static PyObject *parse(PyObject *module, PyObject *args)
     PyObject *strings = NULL, *sheets = NULL, *result = NULL;
     Buffer cells = {NULL, 0, 0};
     int declined = 1, seen_eof = 0;
+    uint32_t countries = 0;
 
-    if (size < 8 || rd16(s) != R_BOF || rd16(s + 2) < 4 || rd16(s + 4) != 0x0600 || rd16(s + 6) != 0x0005)
+    if (size < 8 || rd16(s) != R_BOF || !bof_length_ok(rd16(s + 2)) || rd16(s + 4) != 0x0600 || rd16(s + 6) != 0x0005)
         goto done;
     pos = 4 + rd16(s + 2);
     entries = PyMem_Calloc(MAX_SHEETS, sizeof(SheetEntry));
@@ -354,17 +436,23 @@ static PyObject *parse(PyObject *module, PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    while (pos + 4 <= size) {
+    while (pos <= size - 4) {
         unsigned type = rd16(s + pos), len = rd16(s + pos + 2);
         const unsigned char *data = s + pos + 4;
-        if (pos + 4 + (Py_ssize_t)len > size)
+        if ((Py_ssize_t)len > size - 4 - pos)
             goto done;
         pos += 4 + len;
         if (type == R_EOF) {
             seen_eof = 1;
             break;
         }
-        if (type == R_FILEPASS)
+        if (type == R_FILEPASS || type == R_SHEETSOFFSET || type == R_SHEETHDR)
+            goto done; /* encrypted, or BIFF4W records */
+        if (type == R_CODEPAGE && (len < 2 || !codepage_ok(rd16(data))))
+            goto done;
+        if (type == R_DATEMODE && (len < 2 || rd16(data) > 1))
+            goto done;
+        if (type == R_COUNTRY && !country_ok(data, len, &countries))
             goto done;
         if (type == R_BOUNDSHEET) {
             if (len < 6)
@@ -389,10 +477,10 @@ static PyObject *parse(PyObject *module, PyObject *args)
                 goto done;
             int32_t unique = (int32_t)rd32(data + 4);
             Py_ssize_t scan = pos, total = len, count = 1;
-            while (scan + 4 <= size && rd16(s + scan) == R_CONTINUE) {
-                Py_ssize_t next = scan + 4 + rd16(s + scan + 2);
-                if (next > size)
+            while (scan <= size - 4 && rd16(s + scan) == R_CONTINUE) {
+                if ((Py_ssize_t)rd16(s + scan + 2) > size - 4 - scan)
                     goto done;
+                Py_ssize_t next = scan + 4 + rd16(s + scan + 2);
                 total += next - scan - 4;
                 count++;
                 scan = next;
@@ -441,7 +529,7 @@ static PyObject *parse(PyObject *module, PyObject *args)
         if (entry->offset < end)
             goto done;
         cells.len = 0;
-        end = read_sheet(s, size, entry->offset, strings, nshared, max_columns, &cells);
+        end = read_sheet(s, size, entry->offset, strings, nshared, max_columns, &cells, &countries);
         if (end <= 0)
             goto done;
         PyObject *sheet = sheet_tuple(entry, &cells);

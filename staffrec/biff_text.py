@@ -45,7 +45,10 @@ def read_texts(data):
     if _biff is None:
         return None
     stream = biff8_stream(data)
-    parsed = _biff.parse(stream, MAX_FAST_COLUMNS) if stream is not None else None
+    try:
+        parsed = _biff.parse(stream, MAX_FAST_COLUMNS) if stream is not None else None
+    except MemoryError:  # as calamine's and xlrd's failures: the next reader (or its finding) decides
+        return None
     if parsed is None:
         return None
     strings, parsed_sheets = parsed
