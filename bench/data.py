@@ -79,16 +79,22 @@ def _broken(kind, value, serial):
     return ""
 
 
-def inject_defects(records, share, seed=0):
-    """Give `share` of the records (dicts) one defect each, in place; return the defects by row."""
+def inject_defects(records, share, seed=0, template_kind=None):
+    """Give `share` of the records (dicts) one defect each, in place; return the defects by row.
+
+    With `template_kind`, an emptied column is one that kind requires (出生地 is optional for 中小学).
+    """
     if share <= 0:
         return []
     count = max(1, round(len(records) * share))
     rng = random.Random(f"bench-defects/{seed}")
+    required = {i.key for i in template_kind.indicators if i.is_required} if template_kind else None
     defects = []
     for serial, index in enumerate(sorted(rng.sample(range(len(records)), count))):
         kind = DEFECT_KINDS[serial % len(DEFECT_KINDS)]
         columns = DEFECT_COLUMNS[kind]
+        if kind == "empty_required" and required is not None:
+            columns = tuple(c for c in columns if c in required)
         key = columns[serial // len(DEFECT_KINDS) % len(columns)]
         value = _broken(kind, records[index][key], serial)
         records[index][key] = value
@@ -104,7 +110,7 @@ def write_sample(out_dir, rows, share=0.0, seed=0, fmt="xls", registry=None):
     school = pick_school(registry, rows)
     kind = school.kind()
     records = demo_records(school, rows, seed=seed, taken_ids=set())
-    defects = inject_defects(records, share, seed)
+    defects = inject_defects(records, share, seed, template_kind=kind)
     # new_template canonicalises dicts ("1" -> "1-男"), which would undo a bare code; Records are
     # written exactly as given, and demo rows are canonical already.
     as_written = [staffrec.Record(kind.keys, tuple(r[k] for k in kind.keys)) for r in records]

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import openpyxl
 
+import staffrec.reader
 from staffrec.checks import validate
 from staffrec.demo import demo_registry
 from staffrec.demo_staff import COLLECTION_DATE
 
 from .data import write_sample
-from .validate import defect_check, measure_memory, paired, time_cases, without_calamine
+from .validate import defect_check, measure_memory, paired, time_cases, without
 
 ROWS, SHARE, RUNS = 5000, 0.02, 5
 TARGET_VS_OPENPYXL = 0.5
@@ -37,7 +38,7 @@ def openpyxl_iterate(path):
 
 def exact_reader(run):
     """Return `run` with calamine switched off, so the file is read by openpyxl (the fallback)."""
-    return without_calamine(run)
+    return without(staffrec.reader, "read_fast", run)
 
 
 def main(argv=None):
