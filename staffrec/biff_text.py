@@ -1,11 +1,11 @@
 """Read the text cells of a BIFF8 .xls with staffrec's compiled reader (staffrec/_biff.c), exactly as xlrd does.
 
-The common upload, a template filled by Excel, WPS or staffrec itself, is a workbook of plain text
-cells; the compiled reader decodes its shared strings once and every cell refers to its string,
-several times faster than calamine turning each cell into a new str. A workbook holding any other
-cell (number, date, formula, boolean, error), a text right of MAX_FAST_COLUMNS or anything the
-compiled reader cannot tell exactly as xlrd does, and every .xls where the module was not built,
-is left to calamine and xlrd.
+The common upload, a template written by staffrec and filled in Excel or LibreOffice, is a workbook
+of plain text cells; the compiled reader decodes its shared strings once and every cell refers to
+its string, several times faster than calamine turning each cell into a new str. A workbook holding
+any other cell (number, date, formula, boolean, error), a text right of MAX_FAST_COLUMNS or anything
+the compiled reader cannot tell exactly as xlrd does, and every .xls where the module was not
+built, is left to calamine and xlrd.
 """
 
 from .calamine_reader import MAX_FAST_COLUMNS, TextCells, biff8_stream
