@@ -18,7 +18,6 @@
 #define R_DIMENSIONS2 0x0000
 #define R_FORMULA 0x0006
 #define R_EOF 0x000A
-#define R_NOTE 0x001C
 #define R_DATEMODE 0x0022
 #define R_FILEPASS 0x002F
 #define R_PANE 0x0041

@@ -16,8 +16,7 @@ import pytest
 
 import staffrec.reader as reader_module
 from fast_corpus import bench_files, fixture_files, id_of, template_files, tricky_files
-from staffrec import open_template
-from staffrec import biff_text
+from staffrec import biff_text, open_template
 from staffrec.calamine_reader import NeedsFallback, read_calamine
 from staffrec.fast_read import read_fast
 from staffrec.catalogue import catalogue as shipped_catalogue
