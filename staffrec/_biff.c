@@ -234,19 +234,23 @@ static PyObject *unicode_string(const unsigned char *data, Py_ssize_t len, Py_ss
 /* xlrd's getbof takes a BOF record of 4 to 20 bytes only. */
 static inline int bof_length_ok(unsigned len) { return len >= 4 && len <= 20; }
 
-/* Tell whether a COUNTRY record may follow the ones before it: xlrd asserts they all agree. */
-static int country_ok(const unsigned char *data, unsigned len, uint32_t *countries)
+/* Tell whether a COUNTRY record agrees with every one before it (*countries: -1 before the first).
+ * xlrd asserts each agrees with the last non-zero one, in its own order (globals, then the sheets
+ * in BOUNDSHEET order, not stream order): only a workbook whose COUNTRY records all agree is sure
+ * to pass. */
+static int country_ok(const unsigned char *data, unsigned len, int64_t *countries)
 {
     if (len < 4)
         return 0;
-    uint32_t value = rd32(data);
-    if (*countries != 0 && *countries != value)
+    int64_t value = rd32(data);
+    if (*countries >= 0 && *countries != value)
         return 0;
     *countries = value;
     return 1;
 }
 
-/* Tell whether xlrd's derive_encoding takes this code page (it raises for a cpNNN Python lacks). */
+/* Tell whether xlrd's derive_encoding takes this code page: it decodes b"trial" with the code page's
+ * codec and raises where Python has none (cp301) or the codec cannot (cp424). */
 static int codepage_ok(unsigned codepage)
 {
     static const unsigned mapped[] = {1200, 10000, 10006, 10007, 10029, 10079, 10081, 32768, 32769};
@@ -257,7 +261,15 @@ static int codepage_ok(unsigned codepage)
         return 1; /* BIFF8: xlrd falls back to UTF-16LE */
     char name[16];
     snprintf(name, sizeof name, "cp%u", codepage);
-    return PyCodec_KnownEncoding(name);
+    PyObject *trial = PyUnicode_Decode("trial", 5, name, "strict");
+    if (trial == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_MemoryError))
+            return 0; /* left set: parse answers MemoryError */
+        PyErr_Clear();
+        return 0;
+    }
+    Py_DECREF(trial);
+    return 1;
 }
 
 typedef struct {
@@ -275,7 +287,7 @@ static void free_entries(SheetEntry *entries, Py_ssize_t count)
 
 /* Read one worksheet substream into cells; return its end, 0 to decline, -1 on an exception. */
 static Py_ssize_t read_sheet(const unsigned char *s, Py_ssize_t size, Py_ssize_t pos, PyObject *strings,
-                             Py_ssize_t nshared, unsigned max_columns, Buffer *cells, uint32_t *countries)
+                             Py_ssize_t nshared, unsigned max_columns, Buffer *cells, int64_t *countries)
 {
     if (pos < 0 || pos > size - 8 || rd16(s + pos) != R_BOF || !bof_length_ok(rd16(s + pos + 2)))
         return 0;
@@ -366,6 +378,8 @@ static Py_ssize_t read_sheet(const unsigned char *s, Py_ssize_t size, Py_ssize_t
                 return 0;
             break;
         case R_OBJ:
+            if (len == 0)
+                return 0; /* xlrd then reads the id of an object it never made */
             objects = 1;
             break;
         case R_TXO:
@@ -418,6 +432,8 @@ static PyObject *parse(PyObject *module, PyObject *args)
     unsigned max_columns;
     if (!PyArg_ParseTuple(args, "y*I:parse", &view, &max_columns))
         return NULL;
+    if (max_columns > 256)
+        max_columns = 256; /* xlrd takes no cell right of column IV */
     const unsigned char *s = view.buf;
     Py_ssize_t size = view.len, pos = 0, npieces = 0, nentries = 0, nshared = 0;
     Piece *pieces = NULL;
@@ -425,7 +441,7 @@ static PyObject *parse(PyObject *module, PyObject *args)
     PyObject *strings = NULL, *sheets = NULL, *result = NULL;
     Buffer cells = {NULL, 0, 0};
     int declined = 1, seen_eof = 0;
-    uint32_t countries = 0;
+    int64_t countries = -1;
 
     if (size < 8 || rd16(s) != R_BOF || !bof_length_ok(rd16(s + 2)) || rd16(s + 4) != 0x0600 || rd16(s + 6) != 0x0005)
         goto done;

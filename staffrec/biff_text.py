@@ -9,6 +9,7 @@ built, is left to calamine and xlrd.
 """
 
 from .calamine_reader import MAX_FAST_COLUMNS, TextCells, biff8_stream
+from .errors import WorkbookReadError
 from .sheets import SheetSource, WorkbookSource
 
 try:  # built by setup.py; without a C compiler at install time .xls goes to calamine and xlrd
@@ -25,7 +26,10 @@ class _TextSheet:
 
     def _load(self):
         if self._rows is None:
-            self._rows = _biff.rows(self._strings, self._cells)
+            try:
+                self._rows = _biff.rows(self._strings, self._cells)
+            except MemoryError as exc:  # as xlrd's reader: the file is reported, never raised
+                raise WorkbookReadError("not enough memory for the sheet's rows") from exc
             self._strings = self._cells = None
         return self._rows
 

@@ -8,6 +8,7 @@ reader it is named after.
 import pytest
 
 import bench.xlsx  # noqa: F401 - the script imports what it needs from bench.validate
+import staffrec.fast_read
 from bench.data import write_sample
 from bench.validate import CALAMINE, EXACT, OURS, defect_check, make_case
 from staffrec import biff_text
@@ -28,11 +29,16 @@ def test_the_same_arguments_write_the_same_file(registry, tmp_path):
     assert other.path.read_bytes() != first.path.read_bytes()
 
 
-@pytest.mark.parametrize("case, compiled_reads", [(OURS, True), (CALAMINE, False), (EXACT, False)])
-def test_each_staffrec_case_finds_the_injected_defects_with_its_reader(case, compiled_reads, registry, tmp_path, monkeypatch):
+@pytest.mark.parametrize("case, reader", [(OURS, "compiled"), (CALAMINE, "calamine"), (EXACT, "xlrd")])
+def test_each_staffrec_case_finds_the_injected_defects_with_its_reader(case, reader, registry, tmp_path, monkeypatch):
     sample = write_sample(tmp_path, 200, share=0.05, seed=1, registry=registry)
-    parsed = []
-    real = biff_text._biff
+    parsed, calamine_books = [], []
+    real, read_calamine = biff_text._biff, staffrec.fast_read.read_calamine
+
+    def calamine_spy(fmt, data):
+        calamine_books.append(read_calamine(fmt, data))
+        return calamine_books[-1]
+
 
     class Spy:
         rows = staticmethod(real.rows)
@@ -43,6 +49,8 @@ def test_each_staffrec_case_finds_the_injected_defects_with_its_reader(case, com
             return real.parse(*args)
 
     monkeypatch.setattr(biff_text, "_biff", Spy)
+    monkeypatch.setattr(staffrec.fast_read, "read_calamine", calamine_spy)
     report = make_case(case, sample.path, None, registry)()
     assert defect_check(report, sample.defects)["equal"], case
-    assert bool(parsed) is compiled_reads, case
+    assert bool(parsed) is (reader == "compiled"), case
+    assert any(book is not None for book in calamine_books) is (reader == "calamine"), case
