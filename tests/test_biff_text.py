@@ -380,3 +380,18 @@ def test_damaged_streams_never_crash_and_what_is_taken_reads_as_xlrd_reads_it(co
         elif not same_texts(ours, theirs):
             disagreed += 1
     assert taken > 100 and disagreed == 0, (taken, disagreed)
+
+
+def test_running_out_of_memory_for_a_sheets_rows_is_reported_as_a_damaged_file(monkeypatch):
+    cat = shipped_catalogue()
+    name, data = [f for f in template_files(parse_registry(REGISTRY_CSV, catalogue=cat), cat) if f[0].endswith(".xls")][1]
+
+    class Starved:
+        parse = staticmethod(_biff.parse)
+
+        @staticmethod
+        def rows(*_args):
+            raise MemoryError
+
+    monkeypatch.setattr(biff_text, "_biff", Starved)
+    assert "file.corrupt" in [f.code for f in open_template(data, name=name).findings]
