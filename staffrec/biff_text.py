@@ -8,7 +8,7 @@ the compiled reader cannot tell exactly as xlrd does, and every .xls where the m
 built, is left to calamine and xlrd.
 """
 
-from .calamine_reader import MAX_FAST_COLUMNS, TextCells, biff8_stream
+from .calamine_reader import MAX_FAST_COLUMNS, RowsSheet, biff8_stream
 from .errors import WorkbookReadError
 from .sheets import SheetSource, WorkbookSource
 
@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - tests/test_biff_text.py requires it
     _biff = None
 
 
-class _TextSheet:
+class _TextSheet(RowsSheet):
     """One sheet of text cells; rows built on first use as lists of texts with Excel's numbering."""
 
     def __init__(self, strings, cells):
@@ -33,15 +33,6 @@ class _TextSheet:
             self._strings = self._cells = None
         return self._rows
 
-    def entries(self):
-        """Yield each row as a list of texts ("" for an empty cell)."""
-        return iter(self._load())
-
-    def cells(self):
-        """Yield each row as a tuple of Cells (one Cell per distinct text: they are immutable)."""
-        made = TextCells()
-        for row in self._load():
-            yield tuple(map(made.__getitem__, row))
 
 
 def read_texts(data):

@@ -263,7 +263,21 @@ def _cell(raw):
     return make_cell(raw, CellKind.TEXT)
 
 
-class _Sheet:
+class RowsSheet:
+    """A sheet whose `_load()` gives its rows as lists of entries (texts as typed, "" when empty)."""
+
+    def entries(self):
+        """Yield each row as the reader gives it (texts, "" for empty; other types are left for the reader)."""
+        return iter(self._load())
+
+    def cells(self):
+        """Yield each row as a tuple of Cells (one Cell per distinct text: they are immutable)."""
+        made = TextCells()
+        for row in self._load():
+            yield tuple(map(made.__getitem__, row))
+
+
+class _Sheet(RowsSheet):
     """One calamine sheet, parsed on first use; rows as lists of texts with Excel's numbering."""
 
     def __init__(self, book, name):
@@ -300,17 +314,6 @@ class _Sheet:
                 rows = [[""] * left + row for row in rows]
             self._rows = [[]] * top + rows
         return self._rows
-
-    def entries(self):
-        """Yield each row as calamine gives it (texts, "" for empty; other types are left for the reader)."""
-        return iter(self._load())
-
-    def cells(self):
-        """Yield each row as a tuple of Cells (one Cell per distinct text: they are immutable)."""
-        made = TextCells()
-        for row in self._load():
-            yield tuple(map(made.__getitem__, row))
-
 
 class TextCells(dict):
     """The Cell of each text met so far; other types need the exact reader (see _cell)."""

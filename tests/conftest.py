@@ -2,6 +2,7 @@
 
 import pytest
 
+from staffrec import biff_text
 from staffrec.catalogue import catalogue as shipped_catalogue
 from staffrec.registry import parse_registry
 
@@ -147,3 +148,20 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def compiled_parses(monkeypatch):
+    """Record the arguments of every call of the compiled .xls reader (staffrec/_biff.c) during the test."""
+    calls, real = [], biff_text._biff
+
+    class Spy:
+        rows = staticmethod(real.rows)
+
+        @staticmethod
+        def parse(*args):
+            calls.append(args)
+            return real.parse(*args)
+
+    monkeypatch.setattr(biff_text, "_biff", Spy)
+    return calls
