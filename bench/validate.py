@@ -138,12 +138,15 @@ def make_case(name, path, csv_path, registry):
     """Return one timed case as a callable taking no argument; only what it needs is set up."""
     if name == BASE:
         return lambda: xlrd_parse(path)
+    def ours():
+        return validate(path, registry=registry, today=COLLECTION_DATE)
+
     if name == OURS:
-        return lambda: validate(path, registry=registry, today=COLLECTION_DATE)
+        return ours
     if name == EXACT:  # no fast reader: xlrd, the fallback
-        return without(staffrec.reader, "read_fast", lambda: validate(path, registry=registry, today=COLLECTION_DATE))
+        return without(staffrec.reader, "read_fast", ours)
     if name == CALAMINE:  # no compiled reader, as where it could not be built
-        return without(staffrec.fast_read, "read_texts", lambda: validate(path, registry=registry, today=COLLECTION_DATE))
+        return without(staffrec.fast_read, "read_texts", ours)
     kind = staffrec.TemplateFileName.parse(path).school_id.kind(staffrec.catalogue())
     return frictionless_case(path if name == THEIRS else csv_path, kind)
 

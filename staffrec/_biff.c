@@ -517,11 +517,8 @@ static PyObject *parse(PyObject *module, PyObject *args)
             strings = PyList_New(nshared);
             if (strings == NULL)
                 goto done;
-            int status = read_sst(pieces, npieces, strings, nshared);
-            if (status != 0) {
-                /* Unfilled slots are NULL, which list deallocation skips. */
-                goto done;
-            }
+            if (read_sst(pieces, npieces, strings, nshared) != 0)
+                goto done; /* unfilled slots are NULL, which list deallocation skips */
         }
     }
     if (!seen_eof)

@@ -34,7 +34,6 @@ class _TextSheet(RowsSheet):
         return self._rows
 
 
-
 def read_texts(data):
     """Return a WorkbookSource of the .xls bytes, or None when the compiled reader cannot tell them exactly."""
     if _biff is None:

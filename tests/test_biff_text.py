@@ -13,6 +13,7 @@ import traceback
 import pytest
 import xlrd
 
+from biff_mutations import mutated
 from fast_corpus import fixture_files, template_files, tricky_files
 import staffrec.reader
 from staffrec import biff_text, open_template
@@ -347,17 +348,7 @@ def test_damaged_streams_never_crash_and_what_is_taken_reads_as_xlrd_reads_it(co
     assert sources
     taken = disagreed = 0
     for _ in range(1500):
-        stream = bytearray(rng.choice(sources))
-        for _ in range(rng.randint(1, 8)):
-            at = rng.randrange(len(stream))
-            action = rng.random()
-            if action < 0.7:
-                stream[at] = rng.randrange(256)
-            elif action < 0.85:
-                del stream[at : at + rng.randint(1, 64)]
-            else:
-                stream[at:at] = rng.randbytes(rng.randint(1, 16))
-        stream = bytes(stream)
+        stream = mutated(rng, rng.choice(sources), 8)
         ours = compiled(stream)
         if ours is None:
             continue
